@@ -180,3 +180,11 @@ def test_private_password_file_does_not_warn(caplog):
     with caplog.at_level(logging.WARNING, logger="opstui.mail.settings"):
         load_smtp_settings()
     assert caplog.text == ""
+
+
+def test_non_ascii_password_is_rejected_without_echo():
+    write_config('[smtp]\nhost = "mx"\nfrom = "a@example.org"\nuser = "u"\npassword = "pässword"\n')
+    with pytest.raises(UserError) as raised:
+        load_smtp_settings()
+    assert "non-ASCII" in str(raised.value)
+    assert "pässword" not in str(raised.value)

@@ -23,7 +23,7 @@ from opstui.mail.settings import parse_address
 
 SUBJECT_PREFIX = "[opstui]"
 
-# What happened, worded from the recipient's side, per notification kind.
+# Subject line per notification kind, worded from the recipient's side.
 SUBJECT_TEMPLATES = {
     "assigned": "Assigned to you: {task}",
     "reassigned": "Reassigned to you: {task}",
@@ -66,7 +66,7 @@ class TaskSummary:
 
 @dataclass(frozen=True)
 class MailNotice:
-    """One notification as the e-mail tells it: what happened, on which task, by whom."""
+    """One notification as the e-mail shows it: its kind, task, actor and time."""
 
     kind: str
     task: TaskSummary
@@ -156,7 +156,7 @@ def _new_message(recipient: Recipient, sender: str, subject: str, body: str) -> 
     message["Subject"] = _single_line(subject)
     message["Date"] = format_datetime(datetime.now(timezone.utc))
     message["Message-ID"] = make_msgid(domain=_message_id_domain(from_address))
-    # RFC 3834: tells vacation responders and ticket systems not to answer.
+    # RFC 3834: asks vacation responders and ticket systems not to reply.
     message["Auto-Submitted"] = "auto-generated"
     # Quoted-printable keeps the body 7-bit, because not every relay announces 8BITMIME.
     transfer_encoding = "7bit" if body.isascii() else "quoted-printable"

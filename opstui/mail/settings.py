@@ -46,7 +46,7 @@ ENVIRONMENT_VARIABLES = {
 
 @dataclass(frozen=True)
 class SmtpSettings:
-    """Where and how to send mail, already validated."""
+    """Validated SMTP settings: server, security, sender and login."""
 
     host: str
     port: int
@@ -136,6 +136,14 @@ def _validate(values: dict[str, object], sources: dict[str, str], host: str) -> 
             f"an SMTP password is set ({sources['password']}) but no user; "
             f"set [smtp] user or {ENVIRONMENT_VARIABLES['user']}"
         )
+
+    # smtplib encodes AUTH PLAIN and LOGIN as ASCII (CPython 3.11 smtplib.SMTP.auth).
+    for key, value in (("user", user), ("password", password)):
+        if value and not value.isascii():
+            raise UserError(
+                f"SMTP {key} from {sources[key]} contains non-ASCII characters, "
+                "which Python's smtplib cannot send; use an ASCII value"
+            )
 
     ca_file = None
     ca_text = _text(values, sources, "ca_file")
