@@ -1,0 +1,24 @@
+"""The ``opstui`` command: opens the board, or runs one scripted action."""
+
+import importlib
+
+from opstui.cli.root import cli, run
+
+# Each module adds its commands to ``cli`` when imported. Keep one per area.
+COMMAND_MODULES = [
+    "opstui.cli.tasks",
+    "opstui.cli.demo",
+]
+
+
+def _load_commands() -> None:
+    for name in COMMAND_MODULES:
+        importlib.import_module(name)
+
+
+def main() -> None:
+    _load_commands()
+    run()
+
+
+__all__ = ["cli", "main"]

@@ -1,0 +1,31 @@
+"""Printing listings: JSON for scripts (ids as numbers, UTC ISO 8601 times), tables for people."""
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import click
+
+from opstui.sanitize import one_line
+
+
+def print_json(items: Iterable[dict[str, Any]]) -> None:
+    click.echo(json.dumps(list(items), ensure_ascii=False, indent=2, sort_keys=False))
+
+
+def print_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Print aligned columns; user text is made printable so it cannot drive the terminal."""
+    text_rows = [[one_line("" if cell is None else str(cell)) for cell in row] for row in rows]
+    widths = [len(header) for header in headers]
+    for row in text_rows:
+        for index, cell in enumerate(row):
+            widths[index] = max(widths[index], len(cell))
+    lines = ["  ".join(header.ljust(widths[index]) for index, header in enumerate(headers)).rstrip()]
+    for row in text_rows:
+        lines.append("  ".join(cell.ljust(widths[index]) for index, cell in enumerate(row)).rstrip())
+    click.echo("\n".join(lines))
+
+
+def stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()

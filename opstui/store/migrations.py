@@ -1,0 +1,113 @@
+"""Schema versions, keyed on ``PRAGMA user_version``, applied forward on open.
+
+A new database is created at the current version in one transaction. An older
+one is first copied with SQLite's online backup API (safe while others have it
+open), then each migration runs in its own transaction. A database written by a
+newer opstui is refused and never modified.
+"""
+
+import logging
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from opstui.errors import StoreError
+from opstui.store.schema import SCHEMA_FILES, read_schema_file
+
+if TYPE_CHECKING:
+    from opstui.store.database import Store
+
+log = logging.getLogger(__name__)
+
+# "OPST" as a 32-bit integer: marks the file as an opstui database.
+APPLICATION_ID = 0x4F505354
+
+# Migration N takes a database from version N-1 to N. Version 1 is the schema
+# files themselves, so the list starts at 2.
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+
+SCHEMA_VERSION = 1 + len(MIGRATIONS)
+
+
+def split_statements(script: str) -> list[str]:
+    """Split an SQL script into complete statements (triggers included)."""
+    statements: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            if pending.strip():
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip() and not all(part.strip().startswith("--") for part in pending.splitlines() if part.strip()):
+        raise ValueError(f"incomplete SQL statement at the end of a schema file: {pending.strip()[:80]}")
+    return statements
+
+
+def schema_statements() -> list[str]:
+    statements: list[str] = []
+    for name in SCHEMA_FILES:
+        statements.extend(split_statements(read_schema_file(name)))
+    return statements
+
+
+def migrate(store: "Store", *, is_new: bool) -> None:
+    connection = store.connection
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+    table_count = connection.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"database {store.path} was written by a newer opstui (schema version {version};"
+            f" this opstui knows up to {SCHEMA_VERSION}); upgrade opstui to open it"
+        )
+    if table_count and application_id != APPLICATION_ID:
+        raise StoreError(f"{store.path} is an SQLite database but not an opstui database;"
+                         " give another path with --db")
+    if version == SCHEMA_VERSION:
+        return
+    if version == 0:
+        _create(store)
+        return
+
+    _backup_before_migration(store, version)
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        _apply(store, target)
+
+
+def _create(store: "Store") -> None:
+    statements = schema_statements()
+    with store.transaction("opstui") as transaction:
+        # Another process may have created the schema while this one waited for the lock.
+        if transaction.connection.execute("PRAGMA user_version").fetchone()[0] != 0:
+            return
+        for statement in statements:
+            transaction.execute(statement)
+        transaction.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        transaction.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    log.info("created database %s at schema version %d", store.path, SCHEMA_VERSION)
+
+
+def _apply(store: "Store", target: int) -> None:
+    with store.transaction("opstui") as transaction:
+        current = transaction.connection.execute("PRAGMA user_version").fetchone()[0]
+        if current >= target:
+            return
+        MIGRATIONS[target](transaction.connection)
+        transaction.execute(f"PRAGMA user_version = {target}")
+    log.info("migrated database %s to schema version %d", store.path, target)
+
+
+def _backup_before_migration(store: "Store", version: int) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    destination = store.path.with_name(f"{store.path.name}.v{version}-{stamp}.bak")
+    try:
+        store.backup_to(destination)
+    except (sqlite3.Error, OSError) as error:
+        raise StoreError(f"backup of {store.path} to {destination} before migrating failed ({error});"
+                         " free disk space or fix the folder's permissions, then retry") from error
+    log.info("backed up %s to %s before migrating from version %d", store.path, destination, version)
+    return destination
