@@ -17,9 +17,8 @@ from email.errors import HeaderParseError, NonASCIILocalPartDefect
 from email.headerregistry import Address
 from pathlib import Path
 
-import platformdirs
-
 from opstui.errors import UserError
+from opstui.paths import config_file_path
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +64,7 @@ class SmtpSettings:
 
 def config_path() -> Path:
     """Return the user's opstui config file (it may not exist yet)."""
-    return Path(platformdirs.user_config_dir("opstui")) / "config.toml"
+    return config_file_path()
 
 
 def load_smtp_settings(
