@@ -1,0 +1,1 @@
+"""Zabbix integration: settings, the pyzabbix adapter, monitoring text and review diffs."""
