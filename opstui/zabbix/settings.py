@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from platformdirs import user_config_dir
-
+from opstui.config import config_section, ensure_private_config_file
 from opstui.errors import UserError
+from opstui.paths import config_file_path
 
 SECTION = "zabbix"
 DEFAULT_TIMEOUT_SECONDS = 30.0
@@ -61,22 +61,12 @@ class ZabbixSettings:
 
 def config_path() -> Path:
     """Return the user's opstui config file (config.toml in the platform config folder)."""
-    return Path(user_config_dir("opstui")) / "config.toml"
+    return config_file_path()
 
 
 def read_zabbix_section(path: Path | None = None) -> dict:
     """Return the [zabbix] table of the config file, or {} when the file is absent."""
-    path = path or config_path()
-    if not path.exists():
-        return {}
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise UserError(f"config file {path} is not valid TOML ({error}); fix or remove it") from error
-    section = document.get(SECTION, {})
-    if not isinstance(section, dict):
-        raise UserError(f"config file {path}: '{SECTION}' must be a table; write it as [{SECTION}]")
-    return section
+    return config_section(SECTION, path or config_path())
 
 
 def load_zabbix_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> ZabbixSettings:
@@ -158,7 +148,7 @@ def save_zabbix_settings(updates: Mapping[str, object], path: Path | None = None
     new_text = _replace_section(old_text, _format_section(values))
     tomllib.loads(new_text)
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_private_config_file(path)
     temporary = path.with_name(path.name + ".tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
