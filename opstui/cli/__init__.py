@@ -8,6 +8,8 @@ from opstui.cli.root import cli, run
 COMMAND_MODULES = [
     "opstui.cli.tasks",
     "opstui.cli.demo",
+    "opstui.cli.team",
+    "opstui.cli.shared",
 ]
 
 
