@@ -8,21 +8,19 @@ date range and a per-day grouping both count only the time inside each day.
 import csv
 import io
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from opstui.errors import UserError
+from opstui.sanitize import visible_text
 from opstui.timelog.durations import format_clock, format_hours
 from opstui.timelog.spans import split_by_local_day
 
 GROUPINGS = ("task", "step", "user", "day", "week")
 FORMATS = ("table", "csv", "json")
 NO_STEP_LABEL = "(no step)"
-
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -114,7 +112,7 @@ def render_report(report: Report, output_format: str) -> str:
 def render_table(report: Report) -> str:
     """Render aligned columns with a total line, for a terminal."""
     header = (report.by.upper(), "HOURS", "H:MM")
-    body = [(printable(row.label), row.hours, row.clock) for row in report.rows]
+    body = [(visible_text(row.label, keep_line_breaks=False, keep_tabs=False), row.hours, row.clock) for row in report.rows]
     total = ("TOTAL", format_hours(report.total_seconds), format_clock(report.total_seconds))
 
     widths = [max(len(line[i]) for line in [header, *body, total]) for i in range(3)]
@@ -149,11 +147,6 @@ def render_json(report: Report) -> str:
         "total_hours": format_hours(report.total_seconds),
     }
     return json.dumps(document, indent=2) + "\n"
-
-
-def printable(text: str) -> str:
-    """Escape control characters so a title cannot drive the terminal it is printed on."""
-    return _CONTROL_CHARACTERS.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 def _group_key(entry: ReportEntry, day: date, by: str) -> tuple[str, str]:
