@@ -9,6 +9,7 @@ from importlib import resources
 
 SCHEMA_FILES = [
     "core.sql",
+    "kb.sql",
     "timelog.sql",
     "notify.sql",
 ]
