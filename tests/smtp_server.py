@@ -8,6 +8,7 @@ test can reply 4xx once and then accept, or reply 5xx every time.
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -53,6 +54,7 @@ class ScriptedHandler:
     rcpt_replies: deque[str] = field(default_factory=deque)
     data_replies: deque[str] = field(default_factory=deque)
     always_rcpt_reply: str | None = None
+    data_delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -65,6 +67,9 @@ class ScriptedHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.data_delay:
+            # A slow server keeps two racing senders busy at the same time.
+            await asyncio.sleep(self.data_delay)
         with self.lock:
             if self.data_replies:
                 return self.data_replies.popleft()

@@ -10,6 +10,7 @@ COMMAND_MODULES = [
     "opstui.cli.demo",
     "opstui.cli.team",
     "opstui.cli.shared",
+    "opstui.cli.notify",
 ]
 
 

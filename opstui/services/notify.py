@@ -106,6 +106,7 @@ def list_outbox(session: Session, *, states: tuple[str, ...] = ("pending", "send
     """Return outbox rows for managers, who are the ones told about failed mail."""
     if not is_manager(session):
         raise PermissionDenied("only managers can see the e-mail outbox; ask a manager")
+    catch_up(session)
     return notify_rows.list_outbox(session.store, states=states, limit=limit)
 
 
