@@ -10,7 +10,7 @@ that no row is orphaned, and that PRAGMA integrity_check returns ok.
 
 NOTE: logging time and editing notes are not among the operations yet, because
 they had no service when this test was written; the shared description stands in
-for an edited note. It took about 20 s on the development container.
+for an edited note. It took 20 to 60 s on the development container, depending on its load.
 """
 
 import json
