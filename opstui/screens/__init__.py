@@ -1,0 +1,1 @@
+"""Screens of the opstui TUI (no SQL here: screens call services)."""

@@ -1,0 +1,1 @@
+"""Reusable Textual widgets of opstui (no SQL here)."""
