@@ -14,11 +14,6 @@ COMMAND_MODULES = [
     "opstui.cli.timelog",
     "opstui.cli.imports",
     "opstui.cli.imports_time",
-    "opstui.cli.zabbix",
-    "opstui.cli.notes",
-    "opstui.cli.search",
-    "opstui.cli.imports_enex",
-    "opstui.cli.kb",
 ]
 
 
