@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "opstui.cli.timelog",
     "opstui.cli.imports",
     "opstui.cli.imports_time",
+    "opstui.cli.kb",
 ]
 
 
