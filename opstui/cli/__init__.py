@@ -14,6 +14,9 @@ COMMAND_MODULES = [
     "opstui.cli.timelog",
     "opstui.cli.imports",
     "opstui.cli.imports_time",
+    "opstui.cli.notes",
+    "opstui.cli.search",
+    "opstui.cli.imports_enex",
     "opstui.cli.kb",
 ]
 

@@ -259,7 +259,7 @@ def _note_label(state: _ReaderState) -> str:
 
 def _note_error(state: _ReaderState, problem: str) -> EnexFormatError:
     return EnexFormatError(
-        f"ENEX {_note_label(state)}: {problem}; fix the export or import with recovery",
+        f"ENEX {_note_label(state)}: {problem}; fix the export, or import it with --recover",
         note_title=state.title, note_position=state.position, line=state.line,
     )
 
@@ -270,7 +270,7 @@ def _format_error(error: etree.XMLSyntaxError, state: _ReaderState) -> EnexForma
         f"after note {state.position}" if state.position else "before the first note")
     message = (
         f"malformed ENEX {where}: {error.msg} at line {line}; "
-        "fix the export, or import with recovery to keep what can be read"
+        "fix the export, or import it with --recover to keep what can be read"
     )
     return EnexFormatError(message, note_title=state.title if state.in_note else None,
                            note_position=state.position, line=line)

@@ -12,6 +12,8 @@ SCHEMA_FILES = [
     "kb.sql",
     "timelog.sql",
     "notify.sql",
+    "notes.sql",
+    "search.sql",
 ]
 
 
