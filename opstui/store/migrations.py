@@ -71,10 +71,11 @@ def migrate(store: "Store", *, is_new: bool) -> None:
         return
     if version == 0:
         _create(store)
-        return
-
-    _backup_before_migration(store, version)
-    for target in range(version + 1, SCHEMA_VERSION + 1):
+    else:
+        _backup_before_migration(store, version)
+    # A new database is created from the version-1 schema files and then takes
+    # the same migrations as an old one, so both end with identical schemas.
+    for target in range(2, SCHEMA_VERSION + 1):
         _apply(store, target)
 
 
@@ -87,8 +88,8 @@ def _create(store: "Store") -> None:
         for statement in statements:
             transaction.execute(statement)
         transaction.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        transaction.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    log.info("created database %s at schema version %d", store.path, SCHEMA_VERSION)
+        transaction.execute("PRAGMA user_version = 1")
+    log.info("created database %s at schema version 1", store.path)
 
 
 def _apply(store: "Store", target: int) -> None:
