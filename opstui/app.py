@@ -44,6 +44,8 @@ class OpstuiApp(App):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "show_keys", "Keys", id="app.keys"),
         Binding("i", "open_inbox", "Inbox", id="app.inbox"),
+        Binding("t", "toggle_timer", "Timer", id="app.timer"),
+        Binding("r", "open_reports", "Reports", id="app.reports"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
     ]
 
@@ -124,6 +126,17 @@ class OpstuiApp(App):
 
         if not isinstance(self.screen, InboxScreen):
             self.push_screen(InboxScreen())
+
+    def action_toggle_timer(self) -> None:
+        from opstui.screens.timer_status import task_for_timer, toggle_timer
+
+        toggle_timer(self, task_for_timer(self.screen))
+
+    def action_open_reports(self) -> None:
+        from opstui.screens.reports import ReportsScreen
+
+        if not isinstance(self.screen, ReportsScreen):
+            self.push_screen(ReportsScreen())
 
     def action_show_keys(self) -> None:
         from opstui.screens.help import HelpScreen

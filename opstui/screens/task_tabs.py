@@ -15,6 +15,7 @@ TAB_MODULES = [
     "opstui.widgets.subtask_list",
     "opstui.widgets.audit_trail",
     "opstui.screens.zabbix",
+    "opstui.screens.time_tab",
 ]
 
 
