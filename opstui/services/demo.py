@@ -99,3 +99,6 @@ def is_demo_database(path: Path) -> bool:
         return setting_rows.get_setting(store, DEMO_MARKER_SETTING) is not None
     finally:
         store.close()
+
+
+import opstui.services.timelog_demo  # noqa: E402,F401  (registers demo time entries)
