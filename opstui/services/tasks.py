@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 from opstui.errors import ConflictError, NotFoundError, UserError
-from opstui.services import permissions
+from opstui.services import permissions, process, templates
 from opstui.services.process_steps import STAGE_TITLES
 from opstui.services.session import Session
 from opstui.services.users import require_active_user
@@ -29,8 +29,11 @@ def _today() -> str:
 def create_request(session: Session, title: str, *, source: str = "infrastructure", requester: str = "",
                    external_ref: str = "", received_on: str | None = None, description: str = "",
                    priority: str = "normal", due_on: str | None = None,
-                   assignees: list[str] | tuple[str, ...] = ()) -> int:
-    """Record a request (step 1) and open its master task in the Request column (step 2)."""
+                   assignees: list[str] | tuple[str, ...] = (), use_template: bool = True) -> int:
+    """Record a request (step 1) and open its master task in the Request column (step 2).
+
+    The master task starts from its source's request template unless ``use_template`` is False.
+    """
     title = clean_title(title)
     source = parse_source(source)
     priority = parse_priority(priority)
@@ -55,6 +58,9 @@ def create_request(session: Session, title: str, *, source: str = "infrastructur
                           data={"kind": "master", "title": title})
         for login in dict.fromkeys(assignees):
             _assign(transaction, task_id, login, title)
+        if use_template:
+            templates.apply_template(transaction, task_id, source, due_on=due)
+        process.record_automatic_steps(transaction, task_id)
         return task_id
 
     return session.store.write(session.login, write)
@@ -249,6 +255,7 @@ def _assign(transaction: Transaction, task_id: int, login: str, title: str) -> b
         return False
     transaction.event("task.assigned", task_id=task_id, entity="user", entity_id=login,
                       data={"login": login, "title": title})
+    process.record_automatic_steps(transaction, task_id)
     return True
 
 
