@@ -6,7 +6,8 @@ the app is built. It may append to ``app.event_listeners`` or ``app.startup_hook
 
 import importlib
 
-EXTENSION_MODULES: list[str] = ["opstui.screens.notify_live", "opstui.screens.timer_status"]
+EXTENSION_MODULES: list[str] = ["opstui.screens.notify_live", "opstui.screens.timer_status",
+                                "opstui.screens.profile_prompt"]
 
 
 def install_extensions(app) -> None:

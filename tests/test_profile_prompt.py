@@ -1,0 +1,85 @@
+"""First-use dialog for display name and e-mail, under Pilot on a real database."""
+
+from opstui.app import build_app
+from opstui.screens.profile_prompt import ProfileDialog, ask_profile_if_new
+from opstui.services import users
+from opstui.services.session import open_session
+from tests.helpers import type_text
+
+
+def _new_user_session(tmp_path):
+    """Return a session whose user was registered without a confirmed profile."""
+    session = open_session(tmp_path / "profile.db", login="alice")
+    assert not users.current_user(session)["profile_confirmed"]
+    return session
+
+
+async def _open_dialog(app, pilot, results):
+    await pilot.pause()
+    app.push_screen(ProfileDialog(users.current_user(app.session)), results.append)
+    await pilot.pause()
+
+
+async def _replace(pilot, selector, text):
+    pilot.app.screen.query_one(selector).value = ""
+    pilot.app.screen.query_one(selector).focus()
+    await type_text(pilot, text)
+
+
+async def test_profile_saved(tmp_path):
+    session = _new_user_session(tmp_path)
+    app = build_app(session)
+    results = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_dialog(app, pilot, results)
+        await _replace(pilot, "#profile-name", "Alice Martin")
+        await _replace(pilot, "#profile-email", "alice@example.org")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+    user = users.current_user(session)
+    assert results == [True]
+    assert user["display_name"] == "Alice Martin"
+    assert user["email"] == "alice@example.org"
+    assert user["profile_confirmed"]
+
+
+async def test_invalid_email_keeps_dialog(tmp_path):
+    session = _new_user_session(tmp_path)
+    app = build_app(session)
+    results = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_dialog(app, pilot, results)
+        await _replace(pilot, "#profile-email", "not-an-address")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = str(app.screen.query_one("#profile-error").render())
+        assert isinstance(app.screen, ProfileDialog)
+
+    assert "invalid e-mail address 'not-an-address'" in error
+    assert results == []
+    assert not users.current_user(session)["profile_confirmed"]
+
+
+async def test_later_leaves_profile(tmp_path):
+    session = _new_user_session(tmp_path)
+    app = build_app(session)
+    results = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_dialog(app, pilot, results)
+        await pilot.press("escape")
+        await pilot.pause()
+
+    assert results == [False]
+    assert not users.current_user(session)["profile_confirmed"]
+
+
+async def test_no_prompt_when_headless(tmp_path):
+    session = _new_user_session(tmp_path)
+    app = build_app(session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        ask_profile_if_new(app)
+        await pilot.pause()
+
+        assert not isinstance(app.screen, ProfileDialog)
