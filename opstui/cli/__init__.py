@@ -7,6 +7,7 @@ from opstui.cli.root import cli, run
 # Each module adds its commands to ``cli`` when imported. Keep one per area.
 COMMAND_MODULES = [
     "opstui.cli.tasks",
+    "opstui.cli.process",
     "opstui.cli.demo",
     "opstui.cli.team",
     "opstui.cli.shared",

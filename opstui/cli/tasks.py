@@ -62,15 +62,17 @@ def task_add(context: CliContext, title, source, requester, external_ref, receiv
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per task.")
 @click.option("--stage", help="Only tasks in this stage.")
 @click.option("--kind", type=click.Choice(["master", "subtask", "activity"]), help="Only tasks of this kind.")
+@click.option("--status", type=click.Choice(["open", "done", "rejected", "cancelled"]), help="Only tasks with this status.")
 @click.option("--mine", is_flag=True, help="Only tasks assigned to you.")
 @click.option("--all", "include_all", is_flag=True, help="Include subtasks and activity tasks (default: master tasks).")
 @pass_context
-def task_list(context: CliContext, as_json, stage, kind, mine, include_all) -> None:
+def task_list(context: CliContext, as_json, stage, kind, status, mine, include_all) -> None:
     """List tasks (master tasks unless --kind or --all is given)."""
     session = context.session
     if kind is None and not include_all:
         kind = "master"
-    rows = tasks.list_tasks(session, kind=kind, stage=stage, assignee=session.login if mine else None)
+    rows = tasks.list_tasks(session, kind=kind, stage=stage, status=status,
+                            assignee=session.login if mine else None)
     if as_json:
         print_json(task_json(row) for row in rows)
         return
@@ -113,7 +115,9 @@ def task_show(context: CliContext, task_id: int, as_json: bool) -> None:
 @pass_context
 def task_move(context: CliContext, task_id: int, stage: str, reason: str) -> None:
     """Move a master task to STAGE (request, discovery, sandbox, production, monitoring, done)."""
-    task = tasks.move_task(context.session, task_id, stage, reason=reason)
+    from opstui.services.task_lifecycle import move_master_task
+
+    task = move_master_task(context.session, task_id, stage, reason=reason)
     click.echo(f"task {task_id} is now in {task['stage']}")
 
 
