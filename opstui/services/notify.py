@@ -103,7 +103,7 @@ def set_prefs(session: Session, *, email: bool | None = None, digest: bool | Non
 
 def list_outbox(session: Session, *, states: tuple[str, ...] = ("pending", "sending", "failed"),
                 limit: int = 200) -> list[dict[str, Any]]:
-    """Return outbox rows for managers, who are the ones told about failed mail."""
+    """Return outbox rows; only managers may, because they receive the failed-mail notices."""
     if not is_manager(session):
         raise PermissionDenied("only managers can see the e-mail outbox; ask a manager")
     catch_up(session)
@@ -133,7 +133,7 @@ def toast_text(event: dict[str, Any], login: str, *, manager: bool = False,
 
 
 def describe(row: dict[str, Any]) -> str:
-    """Return one line that says what a notification is about, for lists and the CLI."""
+    """Return one line that describes a notification, for lists and the CLI."""
     actor = row.get("actor_name") or row["actor"]
     task = f"#{row['task_id']} {row['title']}".strip() if row["task_id"] else row["title"]
     kind = row["kind"]

@@ -47,7 +47,7 @@ def find_mentions(text: str) -> list[str]:
 
 
 def events_pending(store: Store) -> bool:
-    """Whether events exist past the notification cursor (a cheap read, no lock)."""
+    """Return True when events exist past the notification cursor (a cheap read, no lock)."""
     cursor = store.scalar(
         "SELECT last_event_id FROM notification_cursor WHERE name = ?", (notify_rows.CURSOR_NAME,)
     )
