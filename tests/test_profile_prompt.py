@@ -1,10 +1,19 @@
 """First-use dialog for display name and e-mail, under Pilot on a real database."""
 
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
 from opstui.app import build_app
 from opstui.screens.profile_prompt import ProfileDialog, ask_profile_if_new
 from opstui.services import users
 from opstui.services.session import open_session
-from tests.helpers import type_text
+from tests.helpers import team_session, type_text
+from tests.tmux_terminal import TmuxTerminal
+
+OPSTUI = str(Path(sys.executable).parent / "opstui")
 
 
 def _new_user_session(tmp_path):
@@ -83,3 +92,38 @@ async def test_no_prompt_when_headless(tmp_path):
         await pilot.pause()
 
         assert not isinstance(app.screen, ProfileDialog)
+
+
+@pytest.mark.tmux
+def test_prompt_in_real_terminal(tmp_path, isolated_home):
+    path = tmp_path / "profile.db"
+    team_session(path).close()
+    environment = {
+        "XDG_CONFIG_HOME": str(isolated_home / "config"),
+        "XDG_DATA_HOME": str(isolated_home / "data"),
+        "XDG_STATE_HOME": str(isolated_home / "state"),
+        "USER": "dave",
+        "LOGNAME": "dave",
+        "TERM": "xterm-256color",
+    }
+    terminal = TmuxTerminal([OPSTUI, "--db", str(path)], width=100, height=30, environment=environment)
+    try:
+        terminal.wait_for("Welcome to opstui, dave.")
+        # Keys sent while the dialog is still mounting would reach the board beneath.
+        time.sleep(0.5)
+        terminal.send("C-u")
+        terminal.type("Dave Lister")
+        terminal.send("enter")
+        time.sleep(0.3)
+        terminal.type("dave@example.org")
+        terminal.send("C-s")
+        terminal.wait_for("Dave Lister (dave, sysadmin)")
+        terminal.send("q")
+        terminal.wait_for("[exited with status 0 ]")
+    finally:
+        terminal.close()
+
+    session = open_session(path, login="alice")
+    dave = users.get_user(session, "dave")
+    session.close()
+    assert (dave["display_name"], dave["email"], dave["profile_confirmed"]) == ("Dave Lister", "dave@example.org", 1)

@@ -35,7 +35,7 @@ class ProfileDialog(ModalScreen[bool]):
         border: thick $accent; background: $surface; padding: 1 2;
     }
     ProfileDialog Input { margin-bottom: 1; }
-    ProfileDialog #profile-error { color: $error; height: auto; }
+    ProfileDialog #profile-error { color: $error; height: auto; width: 1fr; }
     ProfileDialog Horizontal { height: auto; align-horizontal: right; }
     ProfileDialog Button { margin-left: 1; }
     """
