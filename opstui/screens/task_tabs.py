@@ -12,6 +12,8 @@ from types import ModuleType
 
 TAB_MODULES = [
     "opstui.widgets.task_overview",
+    "opstui.widgets.process_checklist",
+    "opstui.widgets.comment_list",
     "opstui.widgets.subtask_list",
     "opstui.widgets.audit_trail",
     "opstui.screens.zabbix",

@@ -260,7 +260,8 @@ def record_automatic_steps(transaction: Transaction, task_id: int) -> list[int]:
 def sync_automatic_steps(session: Session, task_id: int) -> list[int]:
     """Bring automatic ticks up to date (step 3 depends on notifications made after the assignment)."""
     require_master(session.store, task_id)
-    _catch_up_notifications(session)
+    if 3 not in process_rows.step_rows(session.store, task_id):
+        _catch_up_notifications(session)
     if not _automatic_candidates(session.store, task_id):
         return []
     return session.store.write(session.login, lambda transaction: record_automatic_steps(transaction, task_id))

@@ -32,11 +32,8 @@ class Card:
             due_text = f"late {due_on}" if overdue else f"due {due_on}"
         total = row.get("subtasks_total") or 0
         progress = f"{row.get('subtasks_done') or 0}/{total} done" if total else "no subtasks"
-        activity = ""
-        if row.get("activity_status") == "open":
-            activity = "activity open"
-        elif row.get("activity_status") == "done":
-            activity = "activity closed"
+        # The card shows the activity task until it is closed (step 12).
+        activity = "activity open" if row.get("activity_status") == "open" else ""
         logins = tuple(row.get("assignees") or ())
         title = one_line(row["title"])
         return cls(
