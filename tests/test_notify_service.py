@@ -176,11 +176,11 @@ def test_comment_event_notifies_assignees_and_mentions(team):
 def test_mentions_in_event_data(team):
     task_id = make_master(team["alice"])
 
-    def note_saved(transaction):
-        transaction.event("note.saved", task_id=task_id, entity="note", entity_id=3,
+    def instruction_saved(transaction):
+        transaction.event("instruction.saved", task_id=task_id, entity="instruction", entity_id=3,
                           data={"mentions": ["bob", "alice", "nobody"], "excerpt": "see @bob"})
 
-    team["alice"].store.write("alice", note_saved)
+    team["alice"].store.write("alice", instruction_saved)
     notify.catch_up(team["alice"])
 
     rows = notify.list_notifications(team["bob"])
@@ -214,3 +214,36 @@ def test_toast_for_failed_mail_only_for_managers():
              "data": {"recipient": "bob@example.org", "error": "550 no such user"}}
     assert notify.toast_text(event, "alice", manager=True) == "E-mail to bob@example.org failed: 550 no such user"
     assert notify.toast_text(event, "bob") is None
+
+
+def test_comment_service_notifies(team):
+    from opstui.services import comments
+
+    task_id = make_master(team["alice"])
+    tasks.assign(team["alice"], task_id, "bob")
+    long_text = "x" * 300 + " and @carol please check"
+    comments.add_comment(team["alice"], task_id, long_text)
+    comments.add_comment(team["bob"], task_id, "done, my own comment")
+
+    assert [row["kind"] for row in notify.list_notifications(team["bob"])] == ["commented", "assigned"]
+    carol_rows = notify.list_notifications(team["carol"])
+    assert [row["kind"] for row in carol_rows] == ["mentioned"]
+    assert carol_rows[0]["detail"].endswith("@carol please check")
+
+
+def test_note_mentions_notify_once(team):
+    from opstui.services import notes
+
+    task_id = make_master(team["alice"])
+    note_id = notes.add_note(team["alice"], task_id, "Discovery", "Ask @bob about the VIP.")
+    notify.catch_up(team["alice"])
+    note = notes.get_note(team["alice"], note_id)
+    notes.save_note(team["alice"], note_id, note["version"], title="Discovery",
+                    body="Ask @bob about the VIP.\nAnd @carol for the firewall.")
+
+    bob_rows = notify.list_notifications(team["bob"])
+    carol_rows = notify.list_notifications(team["carol"])
+    assert [row["kind"] for row in bob_rows] == ["mentioned"]
+    assert [row["kind"] for row in carol_rows] == ["mentioned"]
+    assert "And @carol for the firewall." in carol_rows[0]["detail"]
+    assert "Discovery" in carol_rows[0]["detail"]

@@ -30,9 +30,15 @@ DIGEST_INTERVAL = timedelta(minutes=60)
 # together are one reassignment, as set_assignees writes them in one transaction.
 REASSIGNMENT_WINDOW = timedelta(seconds=2)
 
-# Comment events are recognised by entity "comment" (the comment id is entity_id).
-# Edits and deletions notify nobody, so a fixed comment does not ping people twice.
-COMMENT_IGNORED_SUFFIXES = (".edited", ".deleted", ".removed", ".restored")
+# A new comment (the comment id is the event's entity_id). Work summaries
+# ("summary.set") are comments too but notify no one.
+COMMENT_EVENT_KINDS = ("comment.added",)
+
+# A saved note revision; only @mentions added by that revision notify anyone.
+NOTE_EVENT_KINDS = ("note.created", "note.saved")
+
+# Longest comment or note text kept in a notification's detail.
+MAX_DETAIL_CHARS = 1000
 
 # "@login" where login is a Unix login name; an e-mail address does not match
 # because "@" must not follow a word character.
@@ -107,8 +113,11 @@ def _notices_for_event(
             return []
         return [dict(login=login, kind="unassigned", title=data.get("title", ""), detail="")]
 
-    if event["entity"] == "comment" and not event["kind"].endswith(COMMENT_IGNORED_SUFFIXES):
+    if event["kind"] in COMMENT_EVENT_KINDS:
         return _comment_notices(transaction, event)
+
+    if event["kind"] in NOTE_EVENT_KINDS:
+        return _note_notices(transaction, event)
 
     # Any other event that names mentioned users in its data (notes, for example).
     mentioned = data.get("mentions")
@@ -150,15 +159,40 @@ def _comment_notices(transaction: Transaction, event: dict[str, Any]) -> list[di
         body = comment["body"] if comment else ""
 
     title = _task_title(transaction, task_id, data)
+    detail = body[:MAX_DETAIL_CHARS]
     notices = []
     mentioned = [login for login in find_mentions(body) if login != actor]
     for login in mentioned:
         if notify_rows.user_contact(transaction, login) is not None:
-            notices.append(dict(login=login, kind="mentioned", title=title, detail=body))
+            notices.append(dict(login=login, kind="mentioned", title=title, detail=detail))
     if task_id is not None:
         for login in notify_rows.task_assignees(transaction, task_id):
             if login != actor and login not in mentioned:
-                notices.append(dict(login=login, kind="commented", title=title, detail=body))
+                notices.append(dict(login=login, kind="commented", title=title, detail=detail))
+    return notices
+
+
+def _note_notices(transaction: Transaction, event: dict[str, Any]) -> list[dict[str, Any]]:
+    """Notify users @mentioned for the first time in this revision of a note."""
+    data = event["data"]
+    version = data.get("version")
+    if not isinstance(version, int) or not str(event["entity_id"]).isdigit():
+        return []
+
+    note_id = int(event["entity_id"])
+    body = notify_rows.note_revision_body(transaction, note_id, version) or ""
+    before = notify_rows.note_revision_body(transaction, note_id, version - 1) or ""
+    already = set(find_mentions(before))
+    new = [login for login in find_mentions(body) if login not in already and login != event["actor"]]
+
+    task_title = _task_title(transaction, event["task_id"], {})
+    notices = []
+    for login in new:
+        if notify_rows.user_contact(transaction, login) is None:
+            continue
+        lines = [line.strip() for line in body.splitlines() if f"@{login}" in line]
+        detail = f"In note \"{data.get('title', '')}\": {' / '.join(lines)}"[:MAX_DETAIL_CHARS]
+        notices.append(dict(login=login, kind="mentioned", title=task_title, detail=detail))
     return notices
 
 

@@ -1,5 +1,6 @@
 """SQL for notifications, the e-mail outbox, notification preferences and the event cursor."""
 
+import sqlite3
 from typing import Any
 
 from opstui.store.database import Store, Transaction
@@ -288,6 +289,17 @@ def task_for_mail(store: Store | Transaction, task_id: int) -> dict[str, Any] | 
     )
     task["assignee_names"] = [row["name"] for row in names]
     return task
+
+
+def note_revision_body(store: Store | Transaction, note_id: int, version: int) -> str | None:
+    """Return the text of one note revision, or None when it (or the notes table) is missing."""
+    try:
+        row = store.query_one(
+            "SELECT body FROM note_revisions WHERE note_id = ? AND version = ?", (note_id, version)
+        )
+    except sqlite3.OperationalError:
+        return None
+    return row["body"] if row else None
 
 
 def comment_body(store: Store | Transaction, comment_id: int) -> dict[str, Any] | None:
