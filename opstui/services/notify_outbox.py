@@ -31,15 +31,15 @@ from opstui.store.clock import from_iso, to_iso, utc_now
 log = logging.getLogger(__name__)
 
 # A claim older than this is taken to belong to a process that died mid-batch.
-# NOTE: a batch still running after this long could be sent twice; batches are
-# kept small (BATCH_SIZE) so that a healthy sender finishes well within it.
+# NOTE: a batch still running after this long could be sent twice. Batches are
+# kept small (BATCH_SIZE) so that a healthy sender finishes well within the lease.
 CLAIM_LEASE = timedelta(minutes=15)
 BATCH_SIZE = 20
 
 
 @dataclass
 class SendReport:
-    """What one ``send_pending`` run did, for the CLI and the app's status line."""
+    """Counts of sent, retried and failed mail from one ``send_pending`` run."""
 
     sent: int = 0
     retried: int = 0
