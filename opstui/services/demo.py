@@ -102,3 +102,4 @@ def is_demo_database(path: Path) -> bool:
 
 
 import opstui.services.timelog_demo  # noqa: E402,F401  (registers demo time entries)
+import opstui.services.process_demo  # noqa: E402,F401  (registers demo process steps)
