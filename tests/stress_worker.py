@@ -1,6 +1,6 @@
 """One writer process of the stress test: random operations on a shared database.
 
-Usage: python stress_worker.py DATABASE LOGIN SEED OPERATIONS JOURNAL SHARED_TASK_ID
+Usage: python stress_worker.py DATABASE LOGIN SEED OPERATIONS JOURNAL SHARED_TASK_ID SHARED_NOTE_ID
 
 After each operation commits, one JSON line describing it is appended to JOURNAL
 and flushed to disk, so the test can compare what every writer completed with
@@ -17,7 +17,7 @@ import sys
 import traceback
 
 from opstui.errors import ConflictError
-from opstui.services import tasks, users
+from opstui.services import notes, tasks, timelog, users
 from opstui.services.process_steps import STAGES
 from opstui.services.session import open_session
 
@@ -27,16 +27,17 @@ MOVE_STAGES = [stage for stage in STAGES if stage != "done"]
 
 
 def main(argv: list[str]) -> int:
-    database, login, seed, operations, journal_path, shared_task_id = argv
+    database, login, seed, operations, journal_path, shared_task_id, shared_note_id = argv
     rng = random.Random(int(seed))
     session = open_session(database, login=login)
     logins = [user["login"] for user in users.list_users(session, include_inactive=False)]
     shared_task_id = int(shared_task_id)
+    shared_note_id = int(shared_note_id)
 
     with open(journal_path, "a", encoding="utf-8") as journal:
         for number in range(int(operations)):
-            kind = rng.choice(["create", "subtask", "assign", "move", "append", "append"])
-            entry = run_operation(session, rng, kind, number, logins, shared_task_id)
+            kind = rng.choice(["create", "subtask", "assign", "move", "append", "note", "time"])
+            entry = run_operation(session, rng, kind, number, logins, shared_task_id, shared_note_id)
             journal.write(json.dumps(entry) + "\n")
             journal.flush()
             os.fsync(journal.fileno())
@@ -45,7 +46,7 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def run_operation(session, rng, kind, number, logins, shared_task_id) -> dict:
+def run_operation(session, rng, kind, number, logins, shared_task_id, shared_note_id) -> dict:
     login = session.login
 
     if kind == "create":
@@ -78,6 +79,24 @@ def run_operation(session, rng, kind, number, logins, shared_task_id) -> dict:
             except ConflictError:
                 continue
         raise RuntimeError(f"move of task {task_id} kept conflicting {MAX_CONFLICT_RETRIES} times")
+
+    if kind == "time":
+        task_id = rng.choice(masters)
+        result = timelog.add_entry(session, task_id, f"{rng.randint(1, 90)}m", comment=f"{login} work {number}")
+        return {"op": "time", "task_id": task_id, "entry_id": result.entry["id"]}
+
+    if kind == "note":
+        # The second lost-update probe: the shared note, saved with its base version.
+        token = f"{login}:{number}"
+        for attempt in range(MAX_CONFLICT_RETRIES):
+            note = notes.get_note(session, shared_note_id)
+            try:
+                notes.save_note(session, shared_note_id, note["version"], title=note["title"],
+                                body=note["body"] + token + "\n")
+                return {"op": "note", "token": token, "retries": attempt}
+            except ConflictError:
+                continue
+        raise RuntimeError(f"save of note {shared_note_id} kept conflicting {MAX_CONFLICT_RETRIES} times")
 
     # "append": the lost-update probe. Read the shared description, add one line,
     # write it back with the version read. A lost update would drop someone's line.
