@@ -47,6 +47,7 @@ class MaintenanceReport:
     retention_days: int = DEFAULT_RETENTION_DAYS
     free_bytes_before: int = 0
     file_bytes_before: int = 0
+    purges_since_last_run: int = 0
     vacuumed: bool = False
     file_bytes_after: int = 0
 
@@ -57,6 +58,7 @@ class MaintenanceReport:
             "retention_days": self.retention_days,
             "free_bytes_before": self.free_bytes_before,
             "file_bytes_before": self.file_bytes_before,
+            "purges_since_last_run": self.purges_since_last_run,
             "vacuumed": self.vacuumed,
             "file_bytes_after": self.file_bytes_after,
         }
@@ -131,7 +133,11 @@ def run_maintenance(store: Store, actor: str, *, vacuum: str = "auto",
                     now: datetime | None = None) -> MaintenanceReport:
     """Optimise full-text indexes, delete purged rows past retention, VACUUM if worth it.
 
-    ``vacuum`` is "auto" (only when enough of the file is free), "always" or "never".
+    Rows purged more than the retention period ago are deleted from tables that
+    have a purged_at column. ``vacuum`` is "auto", "always" or "never". Under "auto"
+    VACUUM runs when enough of the file is free, or when something was purged
+    since the last run and SQLite's secure_delete is off, because then purged text
+    lingers in free pages until VACUUM.
     The run is recorded as one maintenance.ran event under ``actor``.
     """
     if vacuum not in VACUUM_CHOICES:
@@ -142,6 +148,8 @@ def run_maintenance(store: Store, actor: str, *, vacuum: str = "auto",
     cutoff = (now - timedelta(days=report.retention_days)).strftime("%Y-%m-%dT%H:%M:%SZ")
     fts_tables = maintenance_rows.fts_tables(store)
     purge_tables = maintenance_rows.tables_with_purged_rows(store)
+    report.purges_since_last_run = maintenance_rows.purges_since_last_maintenance(store)
+    purged_text_lingers = not maintenance_rows.secure_delete_on(store)
 
     def write(transaction) -> None:
         for table in fts_tables:
@@ -161,7 +169,7 @@ def run_maintenance(store: Store, actor: str, *, vacuum: str = "auto",
     pages = maintenance_rows.page_counts(store)
     report.free_bytes_before = pages["freelist_count"] * pages["page_size"]
     report.file_bytes_before = pages["page_count"] * pages["page_size"]
-    if vacuum == "always" or (vacuum == "auto" and _vacuum_worth_it(report)):
+    if vacuum == "always" or (vacuum == "auto" and _vacuum_worth_it(report, purged_text_lingers)):
         maintenance_rows.vacuum(store)
         report.vacuumed = True
         log.info("vacuumed %s: %d free bytes before", store.path, report.free_bytes_before)
@@ -173,7 +181,11 @@ def run_maintenance(store: Store, actor: str, *, vacuum: str = "auto",
     return report
 
 
-def _vacuum_worth_it(report: MaintenanceReport) -> bool:
+def _vacuum_worth_it(report: MaintenanceReport, purged_text_lingers: bool) -> bool:
+    # Without secure_delete, deleted text stays in the file's free pages until
+    # VACUUM rewrites it, so a purge (or a retention delete) is complete only after one.
+    if purged_text_lingers and (report.purges_since_last_run or report.purged_rows_deleted):
+        return True
     if report.file_bytes_before == 0:
         return False
     fraction = report.free_bytes_before / report.file_bytes_before

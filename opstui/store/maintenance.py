@@ -50,6 +50,19 @@ def delete_purged_before(transaction: Transaction, table: str, cutoff_iso: str) 
     return cursor.rowcount
 
 
+def purges_since_last_maintenance(store: Store) -> int:
+    """Count purge events (kinds ending in ".purged") after the last maintenance.ran event."""
+    return store.scalar(
+        "SELECT count(*) FROM events WHERE kind LIKE '%.purged' AND id >"
+        " (SELECT coalesce(max(id), 0) FROM events WHERE kind = 'maintenance.ran')"
+    )
+
+
+def secure_delete_on(store: Store) -> bool:
+    """Tell whether SQLite overwrites deleted content with zeros on this connection."""
+    return store.scalar("PRAGMA secure_delete") == 1
+
+
 def page_counts(store: Store) -> dict[str, int]:
     """Return page_size, page_count and freelist_count of the main database."""
     return {
