@@ -1,0 +1,1 @@
+"""Benchmarks: one script per target, each generating its own data (see docs/benchmarks.md)."""
