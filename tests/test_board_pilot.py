@@ -44,11 +44,18 @@ async def test_move_card_right_and_left(tmp_path):
     app = build_app(session)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
+        # Steps 2 and 3 are open, so each forward move asks for a reason.
         await pilot.press("L")
+        await pilot.pause()
+        await type_text(pilot, "assigned later")
+        await pilot.press("enter")
         await pilot.pause()
         assert tasks.get_task(session, task_id)["stage"] == "discovery"
         assert app.screen.board.current_column.stage == "discovery"
         await pilot.press("shift+right")
+        await pilot.pause()
+        await type_text(pilot, "no research")
+        await pilot.press("enter")
         await pilot.pause()
         assert tasks.get_task(session, task_id)["stage"] == "sandbox"
         await pilot.press("H")
@@ -103,7 +110,7 @@ async def test_open_task_add_subtasks_and_back(tmp_path):
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, TaskScreen)
-        await pilot.press("]")
+        await pilot.press("]", "]")
         await pilot.pause()
         await pilot.press("a")
         await pilot.pause()
