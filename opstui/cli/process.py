@@ -214,7 +214,7 @@ def comment_list(context: CliContext, task_id: int, as_json: bool) -> None:
 
 @cli.group("summary")
 def summary_group() -> None:
-    """The work summary of an activity task."""
+    """Set and show the work summary of an activity task."""
 
 
 @summary_group.command("set")

@@ -1,6 +1,6 @@
 """Moving a master task to another stage from any screen (board, task screen), under the process rules.
 
-Moving forward past open steps asks for a reason. Moving to Done completes the
+Moving forward past open steps requires a reason. Moving to Done completes the
 master task (step 11): a manager's action by default, confirmed, and with a
 reason when work is still missing.
 """

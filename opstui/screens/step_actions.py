@@ -1,4 +1,4 @@
-"""Where one key takes the user for each process step: a task tab, another screen, or an action.
+"""Targets of the "go to step" key: a task tab, another screen, or an action for each process step.
 
 Screens of other areas are imported only when used. When a screen is not part
 of this installation, the user gets a toast saying so and how to go on.

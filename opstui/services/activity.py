@@ -7,7 +7,6 @@ The normal end is the master task completed (step 11), then the activity task
 closed (step 12); the other order needs a reason.
 """
 
-import logging
 from typing import Any
 
 from opstui.errors import NotFoundError, UserError
@@ -18,8 +17,6 @@ from opstui.store import Transaction
 from opstui.store import process as process_rows
 from opstui.store import tasks as task_rows
 from opstui.store.clock import now_iso
-
-log = logging.getLogger(__name__)
 
 TITLE_PREFIX = "Production: "
 
@@ -119,7 +116,7 @@ def activity_links(session: Session, activity_id: int) -> dict[str, Any]:
 
 
 def close_blockers(session: Session, activity_id: int) -> dict[str, Any]:
-    """Say what stands before closing: a missing summary (refused) and the master still open (reason)."""
+    """Return what blocks closing: a missing summary (refused) and an open master task (needs a reason)."""
     from opstui.services import comments
 
     activity = _require_activity(session.store, activity_id)

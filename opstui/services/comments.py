@@ -1,7 +1,7 @@
 """Markdown comments on any task, and the work summary of an activity task.
 
 A comment records its author and time. The work summary is a comment of kind
-"summary" on an activity task; setting it again stores a new summary row, so the
+"summary" on an activity task. Setting it again stores a new summary row, so the
 earlier wording stays in the record and the newest one counts.
 """
 

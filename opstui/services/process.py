@@ -6,7 +6,6 @@ stays open until a person ticks it. Ticking a step while an earlier one is still
 open, and skipping any step, need a reason that goes into the audit trail.
 """
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,8 +15,6 @@ from opstui.services.session import Session
 from opstui.store import Transaction
 from opstui.store import process as process_rows
 from opstui.store import tasks as task_rows
-
-log = logging.getLogger(__name__)
 
 STEP_STATES = ("open", "done", "skipped")
 
@@ -31,7 +28,7 @@ AUTOMATIC_STEPS = {
     12: "ticked when the activity task is closed",
 }
 
-# Steps that stand for a state of the tasks themselves; they change through that
+# Steps that mirror the state of the tasks themselves. They change through that
 # action (create the activity task, complete or reopen a task), not by hand.
 ACTION_STEPS = {
     7: "create the activity task (`opstui activity create {task}`)",
@@ -268,7 +265,7 @@ def sync_automatic_steps(session: Session, task_id: int) -> list[int]:
 
 
 def _catch_up_notifications(session: Session) -> None:
-    """Turn pending events into inbox notifications, so step 3 sees the current inbox."""
+    """Turn pending events into inbox notifications, so step 3 reads the current inbox."""
     try:
         from opstui.services import notify
     except ImportError:
@@ -311,7 +308,7 @@ def _subtask_assigned(reader, task_id: int) -> str | None:
 
 
 def _assignees_notified(reader, task_id: int) -> str | None:
-    """Every assignee of the change was told, or assigned themselves.
+    """Check that every assignee of the change was notified or assigned themselves.
 
     The notification inbox exists in this version, so this reads it. A database
     without the notifications table falls back to "assignments exist".

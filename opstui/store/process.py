@@ -78,16 +78,6 @@ def insert_comment(transaction: Transaction, task_id: int, kind: str, body: str)
     return cursor.lastrowid
 
 
-def update_comment_body(transaction: Transaction, comment_id: int, body: str, expected_version: int | None) -> bool:
-    """Replace a comment's text; False when another user changed it first."""
-    sql = "UPDATE comments SET body = ?, edited_at = ?, version = version + 1 WHERE id = ?"
-    parameters: list[Any] = [body, now_iso(), comment_id]
-    if expected_version is not None:
-        sql += " AND version = ?"
-        parameters.append(expected_version)
-    return transaction.execute(sql, parameters).rowcount == 1
-
-
 def comments_of_task(reader: Reader, task_id: int, kind: str | None = None) -> list[dict[str, Any]]:
     sql = (f"SELECT {COMMENT_COLUMNS}, coalesce(u.display_name, c.author) AS author_name"
            " FROM comments c LEFT JOIN users u ON u.login = c.author WHERE c.task_id = ?")

@@ -118,7 +118,11 @@ class StepTable(ServiceCalls, DataTable):
         row = self.cursor_row
         self.clear()
         for item in steps:
-            style = "bold reverse" if item["is_next"] else ("dim" if item["state"] != "open" else "")
+            style = ""
+            if item["is_next"]:
+                style = "bold reverse"
+            elif item["state"] != "open":
+                style = "dim"
             marker = "▶" if item["is_next"] else " "
             self.add_row(Text(f"{marker}{item['step']:>2}", style=style),
                          Text(f"{STATE_MARKS[item['state']]} {item['state']}", style=style),
