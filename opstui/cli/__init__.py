@@ -1,6 +1,7 @@
 """The ``opstui`` command: opens the board, or runs one scripted action."""
 
 import importlib
+import sys
 
 from opstui.cli.root import cli, run
 
@@ -28,8 +29,26 @@ def _load_commands() -> None:
 
 
 def main() -> None:
-    _load_commands()
+    if _names_command(sys.argv[1:]):
+        _load_commands()
     run()
+
+
+def _names_command(arguments: list[str]) -> bool:
+    """Tell whether the command line holds more than ``--db PATH``.
+
+    Opening the board needs none of the command modules, and importing them
+    (Zabbix, mail, Markdown, ENEX) would add to the board's start-up time.
+    """
+    skip_value = False
+    for argument in arguments:
+        if skip_value:
+            skip_value = False
+        elif argument == "--db":
+            skip_value = True
+        elif not argument.startswith("--db="):
+            return True
+    return False
 
 
 __all__ = ["cli", "main"]

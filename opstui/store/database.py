@@ -19,13 +19,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from opstui.errors import StoreError
 from opstui.store.clock import now_iso
 from opstui.store.migrations import migrate
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 log = logging.getLogger(__name__)
 
@@ -107,10 +108,14 @@ class Store:
         return connection
 
     @property
-    def db(self) -> sqlite_utils.Database:
+    def db(self) -> "sqlite_utils.Database":
         """A sqlite-utils view of this thread's connection, for reads and introspection."""
         database = getattr(self._local, "sqlite_utils_db", None)
         if database is None:
+            # Imported here: sqlite-utils and its dependencies take a noticeable share
+            # of the board's start-up, and only some commands use this view.
+            import sqlite_utils
+
             database = sqlite_utils.Database(self.connection)
             self._local.sqlite_utils_db = database
         return database
