@@ -37,7 +37,8 @@ def parse_options(description: str) -> Options:
     parser.add_argument("--smoke", action="store_true",
                         help="run once on tiny data, for CI; figures are printed but not judged")
     parser.add_argument("--keep", type=Path, metavar="FOLDER",
-                        help="write the generated data into FOLDER and keep it (default: a temporary folder)")
+                        help="write the generated data into FOLDER and keep it; search.py and reports.py reuse a"
+                             " database already there (default: a temporary folder)")
     arguments = parser.parse_args()
     return Options(smoke=arguments.smoke, keep=arguments.keep)
 
@@ -90,16 +91,24 @@ def median(values: list[float]) -> float:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident set size of this process so far, in MiB (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident set size of this process so far, in MiB.
+
+    Linux's VmHWM starts again at exec, whereas ru_maxrss keeps the parent's
+    peak across fork and exec, which would charge a child with its parent's data.
+    """
+    return _status_mib("VmHWM:")
 
 
 def current_rss_mb() -> float:
+    return _status_mib("VmRSS:")
+
+
+def _status_mib(field: str) -> float:
     with open("/proc/self/status", encoding="ascii") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
-    return float("nan")
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def machine() -> dict[str, str]:
