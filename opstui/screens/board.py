@@ -50,7 +50,7 @@ class BoardScreen(ServiceCalls, Screen):
         yield KanbanBoard(id="board")
         yield Input(placeholder="Filter: words of the title, @login, or mine (enter applies, escape clears)",
                     id="filter")
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def board(self) -> KanbanBoard:

@@ -50,7 +50,7 @@ class TaskScreen(ServiceCalls, Screen):
                 self.tab_widgets.append(widget)
                 with TabPane(module.TAB_TITLE, id=f"tab-{module.__name__.rsplit('.', 1)[-1]}"):
                     yield widget
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._show_heading()

@@ -138,11 +138,13 @@ class BoardColumn(ScrollView, can_focus=False):
             return [Segment(prefix, self._style("dim")),
                     Segment(_fit(card.title, width - cell_len(prefix)), self._style("title"))]
         if line == 1:
-            return [Segment(_fit(card.assignees, width), self._style("dim"))]
+            progress = card.progress
+            assignee_width = max(0, width - cell_len(progress) - 1)
+            return [Segment(_fit(card.assignees, assignee_width).ljust(assignee_width), self._style("dim")),
+                    Segment(" "), Segment(progress, self._style("dim"))]
         parts = [Segment(PRIORITY_LABELS.get(card.priority, card.priority), self._style(card.priority))]
         if card.due_text:
             parts += [Segment("  "), Segment(card.due_text, self._style("overdue" if card.overdue else "dim"))]
-        parts += [Segment("  "), Segment(card.progress, self._style("dim"))]
         if card.activity:
             parts += [Segment("  "), Segment(card.activity, self._style("high"))]
         return list(Segment.adjust_line_length(parts, width))

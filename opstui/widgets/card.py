@@ -29,7 +29,9 @@ class Card:
                        and due_on < today.isoformat())
         due_text = ""
         if due_on:
-            due_text = f"late {due_on}" if overdue else f"due {due_on}"
+            # The year is implied when it is this year, which keeps cards narrow.
+            shown = due_on[5:] if due_on[:4] == str(today.year) else due_on
+            due_text = f"late {shown}" if overdue else f"due {shown}"
         total = row.get("subtasks_total") or 0
         progress = f"{row.get('subtasks_done') or 0}/{total} done" if total else "no subtasks"
         # The card shows the activity task until it is closed (step 12).
