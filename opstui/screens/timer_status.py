@@ -63,7 +63,7 @@ def task_for_timer(screen) -> int | None:
 def toggle_timer(app, task_id: int | None, step: int | None = None) -> None:
     """Stop the timer when it runs on task_id (and step), else start it there.
 
-    Starting stops a timer running elsewhere first, and the toast says so.
+    Starting stops a timer running elsewhere first, and the toast reports that stop.
     """
     session = app.session
     try:

@@ -2,7 +2,7 @@
 
 The whole file is parsed and validated before anything is written. Rows are then
 written in short transactions (BATCH_SIZE items each) under one import id, so other
-users never wait long for the write lock. Tasks an import creates stay hidden, and
+users wait for the write lock at most one batch at a time. Tasks an import creates stay hidden, and
 its time entries do not count, until the last transaction marks the import done.
 If anything fails or the import is cancelled, every row written under that id is
 deleted again. Importing the same file twice adds nothing: Taskwarrior tasks match
@@ -50,7 +50,7 @@ class ImportCancelled(UserError):
 
 @dataclass
 class TimeImportResult:
-    """What one import run wrote, for the CLI's summary and the import screen."""
+    """Counts and ids of what one import run wrote, for the CLI's summary."""
 
     import_id: int
     kind: str
@@ -188,6 +188,8 @@ def _run(session: Session, path: Path, items: list, result: TimeImportResult,
             _publish(transaction, result, path)
 
         session.store.write(session.login, publish)
+    # NOTE: a process killed mid-import cannot run this cleanup. Its rows stay hidden
+    # (the import stays 'running') and are ignored by later imports, but nothing deletes them yet.
     except BaseException as error:
         log.warning("%s import %d of %s failed after %d items, removing its rows: %s",
                     result.kind, result.import_id, path, done, error)
@@ -225,9 +227,9 @@ def _undo(transaction: Transaction, result: TimeImportResult) -> None:
 def _task_for_tags(transaction: Transaction, tags: Sequence[str], result: TimeImportResult) -> int:
     """Find the task an interval's tags name, or create one for that set of tags.
 
-    A tag "#12" or "opstui:12" names task 12; a tag equal to an imported Taskwarrior
-    uuid names that task; a tag equal to the title of exactly one task names it,
-    because Taskwarrior's on-modify hook tags intervals with the task description.
+    A tag "#12" or "opstui:12" names task 12. A tag equal to an imported Taskwarrior
+    uuid names that task. A tag equal to the title of exactly one task names it,
+    because Timewarrior's Taskwarrior hook tags intervals with the task description.
     """
     for tag in tags:
         match = _TASK_TAG.fullmatch(tag)
