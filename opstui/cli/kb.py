@@ -77,7 +77,11 @@ def kb_new(context: CliContext, title: str, task_id: int | None, from_notes: boo
 def kb_save(context: CliContext, instruction_id: int, file_path: Path, task_id: int | None, mask_secrets: bool,
             keep_secrets: bool) -> None:
     """Save FILE as the draft of an instruction (an official one keeps its text in force)."""
-    policy = "mask" if mask_secrets else "keep" if keep_secrets else "reject"
+    policy = "reject"
+    if mask_secrets:
+        policy = "mask"
+    elif keep_secrets:
+        policy = "keep"
     current = kb.get_instruction(context.session, instruction_id)
     kb.save_draft(context.session, instruction_id, _read_markdown(file_path), expected_version=current["version"],
                   task_id=task_id, secrets=policy)

@@ -1,8 +1,8 @@
 """The knowledge base: draft and official instructions, task links, attachments.
 
 An instruction has at most one draft and any number of official revisions. Publishing
-turns the draft into the next numbered official revision, which is immutable; editing an
-official instruction opens a new draft while the official revision stays in force.
+turns the draft into the next numbered official revision, which is immutable. Editing an
+official instruction opens a new draft, and the official revision stays in force.
 """
 
 import difflib

@@ -34,7 +34,7 @@ ATTACHMENTS_FOLDER = "attachments"
 
 @dataclass
 class ExportResult:
-    """What an export wrote: files written, files already identical, stale files removed."""
+    """The outcome of an export: files written, files already identical, stale files removed."""
 
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
@@ -44,7 +44,7 @@ class ExportResult:
 
 @dataclass
 class ImportResult:
-    """What an import did, by file name."""
+    """The outcome of an import, by file name."""
 
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
