@@ -167,3 +167,25 @@ async def test_run_screen_shows_other_operator_live(tmp_path):
                 break
         assert screen.run["steps"][0]["finished_by"] == "bob"
     bob.close()
+
+
+async def test_task_tab_lists_instruction_and_runs_it(tmp_path):
+    from opstui.screens.task import TaskScreen
+    from opstui.widgets.task_instructions import TaskInstructions
+
+    session = team_session(tmp_path / "tab.db")
+    _, activity_id = make_activity_task(session)
+    instruction_id = kb.create_instruction(session, "Restart unbound", body=RUNBOOK)
+    kb.publish(session, instruction_id)
+    kb.link_task(session, instruction_id, activity_id)
+    app = build_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.push_screen(TaskScreen(activity_id))
+        await pilot.pause()
+        tab = app.screen.query_one(TaskInstructions)
+        assert tab.row_targets == [("instruction", instruction_id, instruction_id)]
+
+        tab.action_run()
+        await pilot.pause()
+        assert isinstance(app.screen, RunScreen)
+    assert len(runs.runs_of_task(session, activity_id)) == 1

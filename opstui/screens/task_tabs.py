@@ -16,6 +16,7 @@ TAB_MODULES = [
     "opstui.widgets.comment_list",
     "opstui.widgets.subtask_list",
     "opstui.widgets.audit_trail",
+    "opstui.widgets.task_instructions",
     "opstui.screens.zabbix",
     "opstui.screens.time_tab",
 ]
