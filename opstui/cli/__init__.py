@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "opstui.cli.timelog",
     "opstui.cli.imports",
     "opstui.cli.imports_time",
+    "opstui.cli.zabbix",
     "opstui.cli.notes",
     "opstui.cli.search",
     "opstui.cli.imports_enex",

@@ -14,6 +14,7 @@ SCHEMA_FILES = [
     "notify.sql",
     "notes.sql",
     "search.sql",
+    "zabbix.sql",
 ]
 
 
