@@ -22,8 +22,8 @@ from opstui.store import timelog as time_rows
 from opstui.store import users as user_rows
 from opstui.timelog.durations import parse_duration
 from opstui.timelog.instants import from_iso_utc, load_zone, local_midnight, local_zone, parse_start, to_iso_utc
-from opstui.timelog.report import Report, ReportEntry, build_report
-from opstui.timelog.spans import Overlap, find_overlaps
+from opstui.timelog.report import GROUPINGS, Report, ReportEntry, build_report, build_report_from_parts
+from opstui.timelog.spans import Overlap, find_overlaps, split_by_local_day
 
 MAX_COMMENT_LENGTH = 10_000
 
@@ -243,6 +243,8 @@ def list_entries(session: Session, *, login: str | None = None, all_users: bool 
     Without login or all_users, only the session user's entries are listed.
     """
     zone = zone or user_zone()
+    if date_from and date_to:
+        return _bounded_report(session, by, date_from, date_to, zone, login, task_id)
     starts_before = to_iso_utc(local_midnight(date_to + timedelta(days=1), zone)) if date_to else None
     ends_after = to_iso_utc(local_midnight(date_from, zone)) if date_from else None
     rows = time_rows.list_entries(session.store, login=None if all_users else (login or session.login),
@@ -267,6 +269,8 @@ def time_report(session: Session, *, by: str = "task", date_from: date | None = 
     same numbers whenever they are run.
     """
     zone = zone or user_zone()
+    if date_from and date_to:
+        return _bounded_report(session, by, date_from, date_to, zone, login, task_id)
     starts_before = to_iso_utc(local_midnight(date_to + timedelta(days=1), zone)) if date_to else None
     ends_after = to_iso_utc(local_midnight(date_from, zone)) if date_from else None
     rows = time_rows.list_entries(session.store, login=login, task_id=task_id, starts_before=starts_before,
@@ -284,6 +288,54 @@ def time_report(session: Session, *, by: str = "task", date_from: date | None = 
         for row in rows
     ]
     return build_report(entries, by, zone, date_from, date_to)
+
+
+def _bounded_report(session: Session, by: str, date_from: date, date_to: date, zone: ZoneInfo,
+                    login: str | None, task_id: int | None) -> Report:
+    """Build a report over a closed date range with most of the totalling done in SQL.
+
+    Reading every entry into Python took about 60 s for a year of 500,000 entries
+    (bench/reports.py). The store instead totals the entries that lie within one
+    UTC date and one side of that date's local midnight. Only entries that cross
+    a bucket edge are read one by one and split at local midnights.
+    """
+    if by not in GROUPINGS or date_from > date_to:
+        return build_report([], by, zone, date_from, date_to)  # raises the usual UserError
+    starts_before = to_iso_utc(local_midnight(date_to + timedelta(days=1), zone))
+    ends_after = to_iso_utc(local_midnight(date_from, zone))
+
+    # For each UTC date an entry may start on: the local date at 00:00 UTC and the
+    # UTC time of day at which the next local day begins, when it begins that date.
+    utc_days: dict[str, tuple[date, str | None]] = {}
+    day = date_from - timedelta(days=1)
+    while day <= date_to + timedelta(days=1):
+        local_date = datetime.combine(day, datetime.min.time(), UTC).astimezone(zone).date()
+        next_midnight = local_midnight(local_date + timedelta(days=1), zone)
+        cutoff = next_midnight.strftime("%H:%M:%S") if next_midnight.date() == day else None
+        utc_days[day.isoformat()] = (local_date, cutoff)
+        day += timedelta(days=1)
+    cutoffs = sorted({cutoff for _local, cutoff in utc_days.values() if cutoff is not None})
+
+    filters = {"cutoffs": cutoffs, "starts_before": starts_before, "ends_after": ends_after, "login": login,
+               "task_id": task_id}
+    placeholder = local_midnight(date_from, zone)
+    parts: list[tuple[ReportEntry, date, float]] = []
+    for row in time_rows.report_bucket_totals(session.store, by=by, **filters):
+        local_date, cutoff = utc_days[row["utc_date"]]
+        if cutoff is not None and row[f"after_{cutoffs.index(cutoff)}"]:
+            local_date += timedelta(days=1)
+        entry = ReportEntry(task_id=row.get("task_id") or 0, task_title=row.get("title") or "",
+                            user=row.get("login") or "", start=placeholder, end=placeholder,
+                            step=step_title(row.get("step")), step_position=row.get("step"))
+        parts.append((entry, local_date, float(row["seconds"])))
+
+    for row in time_rows.report_spanning_entries(session.store, **filters):
+        entry = ReportEntry(task_id=row["task_id"], task_title=row["task_title"], user=row["login"],
+                            start=from_iso_utc(row["started_at"]), end=from_iso_utc(row["ended_at"]),
+                            step=step_title(row["step"]), step_position=row["step"])
+        parts.extend((entry, local_day, seconds)
+                     for local_day, seconds in split_by_local_day(entry.start, entry.end, zone))
+    return build_report_from_parts(parts, by, zone, date_from, date_to)
 
 
 # -- helpers ---------------------------------------------------------------

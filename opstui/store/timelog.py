@@ -1,5 +1,6 @@
 """SQL for time entries, running timers and Timewarrior/Taskwarrior import runs."""
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from opstui.store.clock import now_iso
@@ -90,6 +91,109 @@ def list_entries(store: Store | Transaction, *, login: str | None = None, task_i
         f" WHERE {' AND '.join(clauses)} ORDER BY e.started_at, e.id",
         parameters,
     )
+
+
+# Columns a report groups by, for each grouping. Day and week need only the bucket.
+REPORT_GROUP_COLUMNS = {
+    "task": ("e.task_id", "t.title"),
+    "step": ("e.task_id", "t.title", "e.step"),
+    "user": ("e.login",),
+    "day": (),
+    "week": (),
+}
+
+
+def _time_of_day(column: str) -> str:
+    return f"substr({column}, 12, 8)"
+
+
+def _report_filters(login: str | None, task_id: int | None, starts_before: str, ends_after: str,
+                    *, by_start: bool = True) -> tuple[list[str], list[Any]]:
+    # by_start=False prefixes started_at with a unary +, which keeps SQLite from
+    # choosing the started_at index (it scans the ended_at index instead).
+    start = "e.started_at" if by_start else "+e.started_at"
+    clauses = [VISIBLE_ENTRY, "e.ended_at IS NOT NULL", f"{start} < ?", "e.ended_at > ?"]
+    parameters: list[Any] = [starts_before, ends_after]
+    if login:
+        clauses.append("e.login = ?")
+        parameters.append(login)
+    if task_id is not None:
+        clauses.append("e.task_id = ?")
+        parameters.append(task_id)
+    return clauses, parameters
+
+
+def _one_day_before(instant: str) -> str:
+    """Return the ISO 8601 UTC instant 24 hours before ``instant`` (same text format)."""
+    moment = datetime.strptime(instant, "%Y-%m-%dT%H:%M:%SZ") - timedelta(days=1)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _same_bucket(cutoffs: list[str]) -> str:
+    """SQL that is true when an entry starts and ends on one UTC date and one side of every cutoff."""
+    tests = ["substr(e.started_at, 1, 10) = substr(e.ended_at, 1, 10)"]
+    tests += [f"({_time_of_day('e.started_at')} >= '{cutoff}') = ({_time_of_day('e.ended_at')} >= '{cutoff}')"
+              for cutoff in cutoffs]
+    return " AND ".join(tests)
+
+
+def report_bucket_totals(store: Store | Transaction, *, by: str, cutoffs: list[str], starts_before: str,
+                         ends_after: str, login: str | None = None,
+                         task_id: int | None = None) -> list[dict[str, Any]]:
+    """Total the finished entries that lie in one bucket, in whole seconds.
+
+    A bucket is a UTC date and, for each cutoff (a UTC time of day "HH:MM:SS" at
+    which a local day begins), whether the entry is before or after it. Entries in
+    one bucket lie in one local day, so the caller can map each bucket to its day.
+    Each row has utc_date, after_0..after_N (one per cutoff), seconds and the
+    grouping columns of REPORT_GROUP_COLUMNS[by]. Entries that span buckets are
+    returned by report_spanning_entries instead.
+    """
+    clauses, parameters = _report_filters(login, task_id, starts_before, ends_after)
+    # An entry inside one bucket lasts less than a day, so it cannot start earlier
+    # than that; the bound lets the started_at index skip older history.
+    clauses.append("e.started_at >= ?")
+    parameters.append(_one_day_before(ends_after))
+    for cutoff in cutoffs:
+        if len(cutoff) != 8 or cutoff[2] != ":" or cutoff[5] != ":":
+            raise ValueError(f"invalid cutoff {cutoff!r}; expected HH:MM:SS")
+    group_columns = REPORT_GROUP_COLUMNS[by]
+    sides = [f"{_time_of_day('e.started_at')} >= '{cutoff}' AS after_{number}"
+             for number, cutoff in enumerate(cutoffs)]
+    selected = ", ".join(["substr(e.started_at, 1, 10) AS utc_date", *sides, *group_columns])
+    grouped = ", ".join(["utc_date", *(f"after_{number}" for number in range(len(cutoffs))), *group_columns])
+    join = " JOIN tasks t ON t.id = e.task_id" if "t.title" in group_columns else ""
+    # Both instants are on one UTC date here, so the time of day gives the length.
+    seconds = ("sum((substr(e.ended_at, 12, 2) - substr(e.started_at, 12, 2)) * 3600"
+               " + (substr(e.ended_at, 15, 2) - substr(e.started_at, 15, 2)) * 60"
+               " + (substr(e.ended_at, 18, 2) - substr(e.started_at, 18, 2)))")
+    return store.query(
+        f"SELECT {selected}, {seconds} AS seconds FROM time_entries e{join}"
+        f" WHERE {' AND '.join(clauses)} AND {_same_bucket(cutoffs)} GROUP BY {grouped}",
+        parameters,
+    )
+
+
+def report_spanning_entries(store: Store | Transaction, *, cutoffs: list[str], starts_before: str,
+                            ends_after: str, login: str | None = None,
+                            task_id: int | None = None) -> list[dict[str, Any]]:
+    """Return the finished entries that report_bucket_totals leaves out, with their task title.
+
+    Recent entries come from the started_at index; entries that started more than
+    a day before the range come from the ended_at index, which only those still
+    running into the range pass.
+    """
+    earliest = _one_day_before(ends_after)
+    rows = []
+    for by_start, bound in ((True, "e.started_at >= ?"), (False, "+e.started_at < ?")):
+        clauses, parameters = _report_filters(login, task_id, starts_before, ends_after, by_start=by_start)
+        rows += store.query(
+            f"SELECT {ENTRY_COLUMNS}, t.title AS task_title FROM time_entries e JOIN tasks t ON t.id = e.task_id"
+            f" WHERE {' AND '.join(clauses)} AND {bound} AND NOT ({_same_bucket(cutoffs)})",
+            [*parameters, earliest],
+        )
+    rows.sort(key=lambda row: (row["started_at"], row["id"]))
+    return rows
 
 
 def import_keys_present(transaction: Transaction, login: str, import_id: int, keys: list[str]) -> set[str]:

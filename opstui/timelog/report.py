@@ -81,17 +81,36 @@ def build_report(
     if date_from and date_to and date_from > date_to:
         raise UserError(f"invalid range: --from {date_from} is after --to {date_to}")
 
+    parts = ((entry, day, seconds) for entry in entries
+             for day, seconds in split_by_local_day(entry.start, entry.end, zone))
+    return build_report_from_parts(parts, by, zone, date_from, date_to)
+
+
+def build_report_from_parts(
+    parts: Iterable[tuple[ReportEntry, date, float]],
+    by: str,
+    zone: ZoneInfo,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> Report:
+    """Group (entry, local day, seconds) parts already split at local midnights.
+
+    The store can total most entries per day in SQL; only the entry fields that
+    the grouping uses need to be set on each part's entry.
+    """
+    if by not in GROUPINGS:
+        raise UserError(f"invalid grouping {by!r}: use one of {', '.join(GROUPINGS)}")
+
     totals: dict[str, float] = {}
     labels: dict[str, str] = {}
-    for entry in entries:
-        for day, seconds in split_by_local_day(entry.start, entry.end, zone):
-            if date_from and day < date_from:
-                continue
-            if date_to and day > date_to:
-                continue
-            key, label = _group_key(entry, day, by)
-            totals[key] = totals.get(key, 0.0) + seconds
-            labels[key] = label
+    for entry, day, seconds in parts:
+        if date_from and day < date_from:
+            continue
+        if date_to and day > date_to:
+            continue
+        key, label = _group_key(entry, day, by)
+        totals[key] = totals.get(key, 0.0) + seconds
+        labels[key] = label
 
     rows = [ReportRow(key, labels[key], totals[key]) for key in totals]
     rows.sort(key=lambda row: _sort_key(row, by))

@@ -42,6 +42,8 @@ CREATE TABLE time_entries (
 CREATE INDEX time_entries_login ON time_entries(login, started_at);
 CREATE INDEX time_entries_task ON time_entries(task_id, started_at);
 CREATE INDEX time_entries_started ON time_entries(started_at);
+-- Reports find entries that started long before a date range but run into it.
+CREATE INDEX time_entries_ended ON time_entries(ended_at, started_at);
 CREATE INDEX time_entries_import_key ON time_entries(login, import_key) WHERE import_key IS NOT NULL;
 CREATE INDEX time_entries_import ON time_entries(import_id) WHERE import_id IS NOT NULL;
 
