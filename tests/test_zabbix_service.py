@@ -5,6 +5,7 @@ import pytest
 from opstui.errors import NotFoundError, UserError
 from opstui.kb.template import render_template
 from opstui.services import kb as kb_service
+from opstui.services import process as process_service
 from opstui.services import tasks as task_service
 from opstui.services import zabbix as service
 from opstui.services.session import open_session
@@ -48,6 +49,20 @@ def published_instruction(session, task_id):
 def process_step(session, task_id, step):
     return session.store.query_one("SELECT state, by_login, at FROM process_steps WHERE task_id = ? AND step = ?",
                                    (task_id, step))
+
+
+def step_events(session, task_id, step):
+    """Return (kind, reason) of the step events of one step, oldest first."""
+    rows = session.store.query(
+        "SELECT kind, json_extract(data, '$.reason') AS reason FROM events"
+        " WHERE task_id = ? AND entity = 'process_step' AND entity_id = ? ORDER BY id",
+        (task_id, str(step)),
+    )
+    return [(row["kind"], row["reason"]) for row in rows]
+
+
+def checklist_state(session, task_id, step):
+    return process_service.checklist(session, task_id)[step - 1]["state"]
 
 
 def test_link_rejects_subtask(session, task_id):
@@ -122,6 +137,38 @@ def test_update_script_checks_version(session, task_id):
 
     with pytest.raises(ConflictError):
         service.update_script(session, script_id, expected_version=1, command="echo late")
+
+
+def test_manual_items_drive_step_ten(session, task_id):
+    first = service.add_manual_item(session, task_id, "userparameter", "db-2", "UserParameter=pg.lag,/bin/true")
+    second = service.add_manual_item(session, task_id, "external_check", "zbx:/usr/lib/zabbix/externalscripts/pg", "#!/bin/sh")
+
+    service.set_manual_item_done(session, first, True)
+    assert checklist_state(session, task_id, 10) == "open"
+
+    service.set_manual_item_done(session, second, True)
+    assert checklist_state(session, task_id, 10) == "done"
+
+    service.set_manual_item_done(session, first, False)
+    assert checklist_state(session, task_id, 10) == "open"
+
+    service.set_manual_item_done(session, first, True)
+    service.add_manual_item(session, task_id, "other", "db-2", "restart the agent")
+    assert checklist_state(session, task_id, 10) == "open"
+
+    kinds = [kind for kind, _reason in step_events(session, task_id, 10)]
+    assert kinds == ["step.done", "step.reopened", "step.done", "step.reopened"]
+    reasons = [reason for _kind, reason in step_events(session, task_id, 10)]
+    assert reasons[0].startswith(f"manual item {second} done")
+    assert reasons[-1].startswith("manual item")
+    assert "added" in reasons[-1]
+
+
+def test_skipped_step_ten_stays_skipped(session, task_id):
+    process_service.skip_step(session, task_id, 10, "no monitoring scripts for this change")
+    service.add_manual_item(session, task_id, "userparameter", "db-2", "UserParameter=pg.lag,/bin/true")
+
+    assert checklist_state(session, task_id, 10) == "skipped"
 
 
 def test_manual_item_tick_and_reopen(session, task_id):
@@ -210,6 +257,11 @@ def test_push_documentation_and_scripts(session, task_id, published_instruction,
     step = process_step(session, task_id, 9)
     assert step["state"] == "done"
     assert step["by_login"] == "alice"
+    assert checklist_state(session, task_id, 10) == "done"
+    for number in (9, 10):
+        events = step_events(session, task_id, number)
+        assert [kind for kind, _reason in events] == ["step.done"]
+        assert events[0][1].startswith(f"Zabbix push {result.push_id} to ")
     pushes = service.list_pushes(session, task_id)
     assert pushes[0]["outcome"] == "ok"
     assert pushes[0]["zabbix_user"] == "Admin"
@@ -219,6 +271,8 @@ def test_push_documentation_and_scripts(session, task_id, published_instruction,
     assert again.pending == []
     second = service.push(session, client, again)
     assert {item["status"] for item in second.objects} == {"unchanged"}
+    assert second.ticked_steps == []
+    assert len(step_events(session, task_id, 9)) == 1
 
 
 @pytest.mark.zabbix
@@ -265,6 +319,24 @@ def test_open_manual_item_keeps_step_ten(session, task_id, published_instruction
 
     assert result.outcome == "ok"
     assert 10 not in result.ticked_steps
+    assert checklist_state(session, task_id, 10) == "open"
+
+    item_id = service.list_manual_items(session, task_id)[0]["id"]
+    service.set_manual_item_done(session, item_id, True)
+    assert checklist_state(session, task_id, 10) == "done"
+
+
+@pytest.mark.zabbix
+def test_manual_item_waits_for_a_good_push(session, task_id, published_instruction, client):
+    service.add_script(session, task_id, name=unique_name("opstui check"), command="true", scope="host")
+    item_id = service.add_manual_item(session, task_id, "userparameter", "db-2", "UserParameter=pg.lag,/bin/true")
+
+    service.set_manual_item_done(session, item_id, True)
+    assert checklist_state(session, task_id, 10) == "open"
+
+    result = service.push(session, client, service.build_review(session, client, task_id))
+    assert result.ticked_steps == [10]
+    assert checklist_state(session, task_id, 10) == "done"
 
 
 @pytest.mark.zabbix

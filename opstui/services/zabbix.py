@@ -4,7 +4,9 @@ Steps 9 and 10 of the process. Everything that talks to Zabbix takes a connected
 ``ZabbixClient`` and is synchronous, so screens call it from a thread worker. A
 review reads the current objects from Zabbix and computes what opstui would send;
 a push sends exactly the reviewed parameters, records every object's result and
-ticks steps 9 and 10 only when every object succeeded.
+ticks steps 9 and 10 only when every object succeeded. Step 10 also waits for the
+manual items (things the API cannot deploy): it reopens while one of them is open.
+Steps change through the process service, which writes their events.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from typing import Any
 
 from opstui.errors import NotFoundError, UserError
 from opstui.kb.sections import monitoring_details
+from opstui.services import process
 from opstui.services.session import Session
+from opstui.store import process as process_rows
 from opstui.store import zabbix as store
 from opstui.store.clock import now_iso
 from opstui.store.database import Transaction
@@ -261,12 +265,15 @@ def add_manual_item(session: Session, task_id: int, kind: str, target: str, body
         item_id = store.insert_manual_item(transaction, task_id, kind, target.strip(), body, note.strip())
         transaction.event("zabbix.manual_added", task_id=task_id, entity="zabbix_manual_item", entity_id=item_id,
                           data={"kind": kind, "target": target.strip()})
+        _sync_step_ten(transaction, task_id, f"manual item {item_id} added")
         return item_id
 
     return session.store.write(session.login, write)
 
 
 def set_manual_item_done(session: Session, item_id: int, done: bool = True) -> dict[str, Any]:
+    """Tick a manual item (or open it again); step 10 follows the items' state."""
+
     def write(transaction: Transaction) -> None:
         item = store.get_manual_item(transaction, item_id)
         if item is None:
@@ -274,6 +281,7 @@ def set_manual_item_done(session: Session, item_id: int, done: bool = True) -> d
         store.set_manual_item_done(transaction, item_id, done)
         transaction.event("zabbix.manual_done" if done else "zabbix.manual_reopened", task_id=item["task_id"],
                           entity="zabbix_manual_item", entity_id=item_id, data={"target": item["target"]})
+        _sync_step_ten(transaction, item["task_id"], f"manual item {item_id} {'done' if done else 'reopened'}")
 
     session.store.write(session.login, write)
     return store.get_manual_item(session.store, item_id)
@@ -453,15 +461,18 @@ def push(session: Session, client: ZabbixClient, review: Review) -> PushResult:
     else:
         outcome = "partial"
 
-    manual_open = any(item["done_at"] is None for item in store.manual_items_for_task(session.store, task_id))
-    steps = []
+    manual_items = store.manual_items_for_task(session.store, task_id)
+    manual_open = any(item["done_at"] is None for item in manual_items)
+    due_steps = []
     if not failed:
         if any(item["object_kind"] in OBJECT_KINDS for item in results):
-            steps.append(STEP_DOCUMENTATION)
-        if any(item["object_kind"] == "script" for item in results) and not manual_open:
-            steps.append(STEP_SCRIPTS)
+            due_steps.append(STEP_DOCUMENTATION)
+        has_scripts = any(item["object_kind"] == "script" for item in results)
+        if (has_scripts or manual_items) and not manual_open:
+            due_steps.append(STEP_SCRIPTS)
 
     identity = client.identity
+    ticked: list[int] = []
 
     def write(transaction: Transaction) -> int:
         push_id = store.insert_push(
@@ -472,13 +483,14 @@ def push(session: Session, client: ZabbixClient, review: Review) -> PushResult:
             "outcome": outcome, "url": identity.url,
             "sent": sum(1 for item in results if item["status"] == "ok"), "failed": len(failed),
         })
-        for step in steps:
-            mark_step_done(transaction, task_id, step, f"Zabbix push {push_id} to {identity.url}")
+        reason = f"Zabbix push {push_id} to {identity.url} succeeded for every object"
+        ticked.clear()
+        ticked.extend(_tick_steps(transaction, task_id, due_steps, reason))
         return push_id
 
     push_id = session.store.write(session.login, write)
     log.info("Zabbix push %s of task %s to %s: %s (%d failed)", push_id, task_id, identity.url, outcome, len(failed))
-    return PushResult(push_id, outcome, results, steps)
+    return PushResult(push_id, outcome, results, list(ticked))
 
 
 def _push_one(client: ZabbixClient, change: ObjectChange) -> dict[str, Any]:
@@ -515,7 +527,43 @@ def _push_one(client: ZabbixClient, change: ObjectChange) -> dict[str, Any]:
     return result
 
 
-def mark_step_done(transaction: Transaction, task_id: int, step: int, reason: str) -> None:
-    """Tick one process step of the task, recording who and when."""
-    store.mark_process_step_done(transaction, task_id, step, reason)
-    transaction.event("step.done", task_id=task_id, entity="process_step", entity_id=step, data={"step": step, "reason": reason})
+def _tick_steps(transaction: Transaction, task_id: int, steps: list[int], reason: str) -> list[int]:
+    """Tick the steps not yet done through the process service; return the ones it ticked.
+
+    The process service writes the step.done event, so the checklist and the audit
+    trail show a push like any other tick.
+    """
+    rows = process_rows.step_rows(transaction, task_id)
+    ticked = []
+    for step in steps:
+        if process.step_state(rows, step) != "done":
+            process.tick_for_action(transaction, task_id, step, reason)
+            ticked.append(step)
+    return ticked
+
+
+def _scripts_pushed(transaction: Transaction, task_id: int) -> bool:
+    """Tell whether the last push succeeded and every script kept with the task is unchanged since."""
+    scripts = store.scripts_for_task(transaction, task_id)
+    if not scripts:
+        return True
+    pushes = store.pushes_for_task(transaction, task_id, limit=1)
+    if not pushes or pushes[0]["outcome"] != "ok":
+        return False
+    pushed = {item["object_name"] for item in store.push_objects(transaction, pushes[0]["id"])
+              if item["object_kind"] == "script" and item["status"] in ("ok", "unchanged")}
+    return all(script["name"] in pushed and script["updated_at"] <= pushes[0]["finished_at"] for script in scripts)
+
+
+def _sync_step_ten(transaction: Transaction, task_id: int, because: str) -> None:
+    """Keep step 10 in line with the manual items: open while one is open, done once all are.
+
+    Only a done step is reopened: a step someone skipped with a reason stays skipped.
+    """
+    items = store.manual_items_for_task(transaction, task_id)
+    state = process.step_state(process_rows.step_rows(transaction, task_id), STEP_SCRIPTS)
+    if any(item["done_at"] is None for item in items):
+        if state == "done":
+            process.reopen_for_action(transaction, task_id, STEP_SCRIPTS, f"{because}; a manual Zabbix item is open")
+    elif items and state == "open" and _scripts_pushed(transaction, task_id):
+        process.tick_for_action(transaction, task_id, STEP_SCRIPTS, f"{because}; every manual Zabbix item is done")

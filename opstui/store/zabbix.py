@@ -198,12 +198,3 @@ def official_instructions_for_task(store: Store | Transaction, task_id: int) -> 
             return []
         raise
 
-
-def mark_process_step_done(transaction: Transaction, task_id: int, step: int, reason: str) -> None:
-    """Set one process step of a task to done, by the transaction's actor, now."""
-    transaction.execute(
-        "INSERT INTO process_steps (task_id, step, state, by_login, at, reason) VALUES (?, ?, 'done', ?, ?, ?)"
-        " ON CONFLICT (task_id, step) DO UPDATE SET state = 'done', by_login = excluded.by_login,"
-        " at = excluded.at, reason = excluded.reason, version = process_steps.version + 1",
-        (task_id, step, transaction.actor, now_iso(), reason),
-    )
