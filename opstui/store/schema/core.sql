@@ -47,6 +47,9 @@ CREATE TABLE tasks (
     version      INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX tasks_parent ON tasks(parent_id, position);
+-- The board counts each master task's subtasks. Without this index SQLite chose
+-- tasks_board and read every subtask for every card: 3.8 s for 1,000 cards.
+CREATE INDEX tasks_children ON tasks(parent_id, kind);
 CREATE INDEX tasks_board ON tasks(kind, stage) WHERE deleted_at IS NULL;
 
 CREATE TABLE assignments (
