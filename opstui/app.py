@@ -46,6 +46,7 @@ class OpstuiApp(App):
         Binding("i", "open_inbox", "Inbox", id="app.inbox"),
         Binding("t", "toggle_timer", "Timer", id="app.timer"),
         Binding("r", "open_reports", "Reports", id="app.reports"),
+        Binding("s,f2", "open_search", "Search", key_display="s", id="app.search"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
     ]
 
@@ -137,6 +138,12 @@ class OpstuiApp(App):
 
         if not isinstance(self.screen, ReportsScreen):
             self.push_screen(ReportsScreen())
+
+    def action_open_search(self) -> None:
+        from opstui.screens.search import SearchScreen
+
+        if not isinstance(self.screen, SearchScreen):
+            self.push_screen(SearchScreen())
 
     def action_show_keys(self) -> None:
         from opstui.screens.help import HelpScreen

@@ -17,6 +17,7 @@ TAB_MODULES = [
     "opstui.widgets.subtask_list",
     "opstui.widgets.audit_trail",
     "opstui.widgets.task_instructions",
+    "opstui.screens.notes_tab",
     "opstui.screens.zabbix",
     "opstui.screens.time_tab",
 ]
