@@ -92,7 +92,7 @@ async def measure(session, smoke: bool) -> dict[str, list[float]]:
             await pilot.pause()
             times["column"].append(response(started))
 
-        # Move cards from Production back to Sandbox: a backward move asks no question.
+        # Move cards from Production back to Sandbox, because a backward move opens no dialog.
         for _ in range(3):
             await pilot.press("l")
         await pilot.pause()

@@ -1,10 +1,11 @@
 """Start-up in a real terminal: launch to the first painted board, under tmux.
 
-Each program is started in a new tmux pane (100x30) and the pane is read with
-capture-pane every 10 ms until the program's marker text is on screen: the
-board's column titles for opstui, the table's header for the minimal Textual
-app (bench/minimal_app.py), and a column title for kanban-tui. Runs alternate
-between the programs so that they share the machine's load.
+Each program is started in a new tmux pane (100x30), and the pane is read with
+capture-pane every 10 ms until the program's marker text is on screen. The
+markers are the board's column titles for opstui, the table's header for the
+minimal Textual app (bench/minimal_app.py), and for kanban-tui (which has no
+board in a new home folder) the title of its board chooser.
+Runs alternate between the programs so that they share the machine's load.
 
 Targets: opstui within 1.3 times the minimal app on the demo database, and
 within 1.6 times on a database of 10,000 master tasks. kanban-tui is measured
@@ -48,7 +49,7 @@ def tmux(*arguments: str, check: bool = True) -> subprocess.CompletedProcess:
 
 
 def time_to_screen(command: list[str], markers: list[str], environment: dict[str, str]) -> float:
-    """Start ``command`` in a new tmux session; return the seconds until every marker is shown."""
+    """Start ``command`` in a new tmux session and return the seconds until every marker is shown."""
     name = f"run-{uuid.uuid4().hex[:8]}"
     exports = " ".join(f"{key}={value}" for key, value in environment.items())
     shell_command = f"env {exports} {' '.join(command)}; sleep 60"
@@ -60,13 +61,13 @@ def time_to_screen(command: list[str], markers: list[str], environment: dict[str
             if all(marker in screen for marker in markers):
                 return time.perf_counter() - started
             time.sleep(POLL_S)
-        raise RuntimeError(f"{command[0]} did not show {markers} within {TIMEOUT_S:g} s; screen:\n{screen}")
+        raise RuntimeError(f"{command[0]} did not show {markers} within {TIMEOUT_S:g} s. The screen shows:\n{screen}")
     finally:
         tmux("kill-session", "-t", name, check=False)
 
 
 def install_kanban_tui() -> tuple[list[str] | None, str]:
-    """Install kanban-tui into its own venv under /tmp; return its command, or None and the reason."""
+    """Install kanban-tui into its own venv under /tmp and return its command (None and the reason on failure)."""
     program = KANBAN_TUI_VENV / "bin" / "ktui"
     if not program.exists():
         try:
@@ -102,7 +103,7 @@ def main() -> int:
         demo = folder / "demo.db"
         subprocess.run([opstui, "--db", str(demo), "demo"], check=True, capture_output=True,
                        env={**os.environ, **environment})
-        # A confirmed profile: otherwise the first-use dialog covers the board.
+        # Confirm the profile, because the first-use dialog would otherwise cover the board.
         session = open_session(demo, login=data.MANAGER)
         users.update_profile(session, data.MANAGER, display_name="Alice Martin", email="alice@example.org")
         session.close()
@@ -118,12 +119,13 @@ def main() -> int:
             programs["opstui_10k"] = ([opstui, "--db", str(big)], ["Request (", "Discovery ("])
             command, reason = install_kanban_tui()
             if command:
-                programs["kanban_tui"] = (command, ["Ready"])
+                # With no board yet, kanban-tui's first screen is its board chooser.
+                programs["kanban_tui"] = (command, ["kanban-tui", "Your Boards"])
             else:
                 figures.note(f"kanban-tui not measured: {reason}")
 
-        # A session that lives for the whole run keeps one tmux server up: otherwise the
-        # server exits with the last session and the next launch may race its shutdown.
+        # A session that lives for the whole run keeps one tmux server up. Otherwise the
+        # server exits with the last session, and the next launch may race its shutdown.
         tmux("new-session", "-d", "-s", "keeper", "sleep 100000")
         # One untimed launch each warms the tmux server and the file cache.
         for command, markers in programs.values():

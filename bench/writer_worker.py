@@ -4,9 +4,9 @@ Usage: python bench/writer_worker.py DATABASE LOGIN SEED OPERATIONS GO_FILE SHAR
 
 Waits until GO_FILE exists so that all writers start together, then prints one
 JSON object: per-operation latencies, what it created, and the errors it met.
-A version conflict is retried (it is the expected outcome of two people editing
-one row); a "database is locked" error is counted, because it must never reach
-a caller.
+A version conflict is retried, because it is the expected outcome of two people
+editing one row. A "database is locked" error is counted, because it must never
+reach a caller.
 """
 
 from __future__ import annotations

@@ -150,8 +150,8 @@ def report_bucket_totals(store: Store | Transaction, *, by: str, cutoffs: list[s
     returned by report_spanning_entries instead.
     """
     clauses, parameters = _report_filters(login, task_id, starts_before, ends_after)
-    # An entry inside one bucket lasts less than a day, so it cannot start earlier
-    # than that; the bound lets the started_at index skip older history.
+    # An entry inside one bucket lasts less than a day, so it starts at most a day
+    # before the range. This bound lets the started_at index skip older history.
     clauses.append("e.started_at >= ?")
     parameters.append(_one_day_before(ends_after))
     for cutoff in cutoffs:
@@ -179,9 +179,9 @@ def report_spanning_entries(store: Store | Transaction, *, cutoffs: list[str], s
                             task_id: int | None = None) -> list[dict[str, Any]]:
     """Return the finished entries that report_bucket_totals leaves out, with their task title.
 
-    Recent entries come from the started_at index; entries that started more than
-    a day before the range come from the ended_at index, which only those still
-    running into the range pass.
+    Recent entries come from the started_at index. Entries that started more than
+    a day before the range come from the ended_at index, because only the few that
+    still run into the range end after its start.
     """
     earliest = _one_day_before(ends_after)
     rows = []
