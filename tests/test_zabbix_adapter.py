@@ -186,6 +186,20 @@ def test_search_and_read_linked_objects(admin_client):
 
 
 @pytest.mark.zabbix
+def test_search_finds_part_of_name(admin_client):
+    objects = create_host_with_trigger(admin_client)
+    suffix = objects["name"].split()[-1]
+
+    by_part = admin_client.search_triggers(suffix)
+    by_wildcard = admin_client.search_triggers(f"Replication*{suffix}")
+    by_anchored = admin_client.search_triggers(f"{suffix}*")
+
+    assert [trigger["triggerid"] for trigger in by_part] == [objects["triggerid"]]
+    assert [trigger["triggerid"] for trigger in by_wildcard] == [objects["triggerid"]]
+    assert by_anchored == []
+
+
+@pytest.mark.zabbix
 def test_trigger_update_read_back(admin_client):
     objects = create_host_with_trigger(admin_client)
 

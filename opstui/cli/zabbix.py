@@ -95,19 +95,11 @@ def zabbix_config(url, token_stdin, user, password_stdin, verify, ca_bundle, tim
 def zabbix_search(kind: str, text: str, as_json: bool) -> None:
     """Find hosts, templates or triggers by name (* is a wildcard)."""
     with connected_client() as client:
-        rows = {"host": client.search_hosts, "template": client.search_templates, "trigger": client.search_triggers}[kind](text)
-    found = [_object_summary(kind, row) for row in rows]
+        found = service.search_objects(client, kind, text)
     if as_json:
         print_json(found)
     else:
         print_table(["ID", "NAME", "ON"], [(item["id"], item["name"], item.get("hosts", "")) for item in found])
-
-
-def _object_summary(kind: str, row: dict) -> dict:
-    if kind == "trigger":
-        hosts = ", ".join(host["name"] for host in row.get("hosts", []))
-        return {"kind": kind, "id": row["triggerid"], "name": row["description"], "hosts": hosts}
-    return {"kind": kind, "id": row[f"{kind}id"], "name": row["name"]}
 
 
 @zabbix_group.command("link")
@@ -123,7 +115,7 @@ def zabbix_link(context: CliContext, task_id: int, kind: str, object_id: str, ta
         found = {"host": client.get_hosts, "template": client.get_templates, "trigger": client.get_triggers}[kind]([object_id])
     if object_id not in found:
         raise UserError(f"Zabbix {kind} {object_id} not found; find ids with `opstui zabbix search {kind} NAME`")
-    name = _object_summary(kind, found[object_id])["name"]
+    name = service.describe_object(kind, found[object_id])["name"]
     link_id = service.link_object(context.session, task_id, kind, object_id, name, parsed_tags)
     if link_id is None:
         click.echo(f"{kind} {one_line(name)} [{object_id}] is already linked to task {task_id}")

@@ -52,6 +52,8 @@ MANUAL_KINDS = ("userparameter", "external_check", "alert_script", "other")
 STEP_DOCUMENTATION = 9
 STEP_SCRIPTS = 10
 TAG_PATTERN = re.compile(r"^([^=]+)(?:=(.*))?$")
+# The agent's format: UserParameter=<key>,<shell command>; the key may end in [*].
+USER_PARAMETER_PATTERN = re.compile(r"^UserParameter=[^,=\s]+,\S.*$")
 
 
 @dataclass
@@ -119,6 +121,36 @@ def parse_tags(values: list[str] | tuple[str, ...]) -> list[dict[str, str]]:
     return tags
 
 
+def describe_object(kind: str, row: dict[str, Any]) -> dict[str, str]:
+    """Return the id, name and (for triggers) host names of a host, template or trigger row."""
+    if kind == "trigger":
+        hosts = ", ".join(host["name"] for host in row.get("hosts", []))
+        return {"kind": kind, "id": str(row["triggerid"]), "name": row["description"], "hosts": hosts}
+    return {"kind": kind, "id": str(row[f"{kind}id"]), "name": row["name"], "hosts": ""}
+
+
+def search_objects(client: ZabbixClient, kind: str, text: str) -> list[dict[str, str]]:
+    """Find hosts, templates or triggers whose name contains ``text`` (* is a wildcard)."""
+    if kind not in OBJECT_KINDS:
+        raise UserError(f"Zabbix object kind {kind!r} is invalid; use one of {', '.join(OBJECT_KINDS)}")
+    text = text.strip()
+    if not text:
+        raise UserError("the search text is empty; type part of a name, e.g. postgres")
+    search = {"host": client.search_hosts, "template": client.search_templates, "trigger": client.search_triggers}[kind]
+    return [describe_object(kind, row) for row in search(text)]
+
+
+def check_manual_body(kind: str, body: str) -> None:
+    """Check that a UserParameter text is lines of ``UserParameter=key,command`` (comments allowed)."""
+    if kind != "userparameter":
+        return
+    for number, line in enumerate(body.splitlines(), start=1):
+        line = line.strip()
+        if line and not line.startswith("#") and not USER_PARAMETER_PATTERN.match(line):
+            raise UserError(f"line {number} of the UserParameter text is invalid: {line[:80]!r}; "
+                            "write UserParameter=key,command, e.g. UserParameter=pg.lag,/usr/local/bin/pg-lag")
+
+
 def _choice(value: str | int, choices: dict[str, int], what: str) -> int:
     if isinstance(value, int) and value in choices.values():
         return value
@@ -168,6 +200,11 @@ def unlink_object(session: Session, task_id: int, object_kind: str, object_id: s
 
 def list_links(session: Session, task_id: int) -> list[dict[str, Any]]:
     return store.links_for_task(session.store, task_id)
+
+
+def is_linked(session: Session, task_id: int, object_kind: str, object_id: str) -> bool:
+    return any(link["object_kind"] == object_kind and link["object_id"] == str(object_id)
+               for link in store.links_for_task(session.store, task_id))
 
 
 # Scripts
@@ -260,6 +297,7 @@ def add_manual_item(session: Session, task_id: int, kind: str, target: str, body
         raise UserError(f"manual item kind {kind!r} is invalid; use one of {', '.join(MANUAL_KINDS)}")
     if not target.strip() or not body.strip():
         raise UserError("a manual item needs a target (host and file path) and the text to place there")
+    check_manual_body(kind, body)
 
     def write(transaction: Transaction) -> int:
         item_id = store.insert_manual_item(transaction, task_id, kind, target.strip(), body, note.strip())

@@ -159,6 +159,11 @@ def _innermost_reason(error: BaseException) -> str:
     return text
 
 
+def _contains_pattern(text: str) -> str:
+    """Return ``*text*`` unless the user wrote a * wildcard of their own."""
+    return text if "*" in text else f"*{text}*"
+
+
 class ZabbixClient:
     """One logged-in connection to a Zabbix API."""
 
@@ -275,21 +280,25 @@ class ZabbixClient:
             log.info("Zabbix %s at %s failed: %s", call, self.settings.api_url, zabbix_error.message)
             raise zabbix_error from error
 
-    # Searches used when linking objects to a task
+    # Searches used when linking objects to a task. With searchWildcardsEnabled Zabbix
+    # matches the whole name, so text without a * is wrapped in * to find it anywhere.
 
     def search_hosts(self, text: str, limit: int = SEARCH_LIMIT) -> list[dict]:
+        text = _contains_pattern(text)
         return self.call("host.get", {
             "output": HOST_FIELDS, "search": {"name": text, "host": text}, "searchByAny": True,
             "searchWildcardsEnabled": True, "sortfield": "name", "limit": limit,
         })
 
     def search_templates(self, text: str, limit: int = SEARCH_LIMIT) -> list[dict]:
+        text = _contains_pattern(text)
         return self.call("template.get", {
             "output": TEMPLATE_FIELDS, "search": {"name": text, "host": text}, "searchByAny": True,
             "searchWildcardsEnabled": True, "sortfield": "name", "limit": limit,
         })
 
     def search_triggers(self, text: str, limit: int = SEARCH_LIMIT) -> list[dict]:
+        text = _contains_pattern(text)
         return self.call("trigger.get", {
             "output": self._trigger_fields(), "search": {"description": text},
             "searchWildcardsEnabled": True, "selectHosts": ["hostid", "host", "name"],
