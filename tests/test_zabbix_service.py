@@ -346,3 +346,52 @@ def test_unknown_host_group_reported(session, task_id, client):
 
     assert review.changes[0].action == "missing"
     assert "No such group" in review.changes[0].message
+
+
+def host_inventory(client, host_id):
+    return client.call("host.get", {"output": ["hostid", "inventory_mode"], "hostids": [host_id],
+                                    "selectInventory": ["notes"]})[0]
+
+
+@pytest.mark.zabbix
+@pytest.mark.parametrize("mode", ["0", "1"])
+def test_push_inventory_notes_keeps_own_text(session, task_id, published_instruction, client, mode):
+    objects = create_host_with_trigger(client)
+    client.call("host.update", {"hostid": objects["hostid"], "inventory_mode": int(mode),
+                                "inventory": {"notes": "Rack 4, row B. Written by hand."}})
+    service.link_object(session, task_id, "host", objects["hostid"], objects["name"])
+
+    review = service.build_review(session, client, task_id)
+    change = review.changes[0]
+    assert change.action == "update"
+    assert {field_change.field for field_change in change.changes} == {"description", "inventory"}
+    assert "Rack 4, row B." in str(change.changes[1].current)
+
+    result = service.push(session, client, review)
+    assert result.outcome == "ok"
+
+    host = host_inventory(client, objects["hostid"])
+    assert host["inventory_mode"] == mode
+    assert host["inventory"]["notes"].startswith("Rack 4, row B. Written by hand.\n\n--- opstui: task")
+    assert "Action on failure:\nPage the DBA on call" in host["inventory"]["notes"]
+
+    again = service.build_review(session, client, task_id)
+    assert again.pending == []
+
+
+@pytest.mark.zabbix
+def test_push_leaves_disabled_inventory_alone(session, task_id, published_instruction, client):
+    objects = create_host_with_trigger(client)
+    client.call("host.update", {"hostid": objects["hostid"], "inventory_mode": -1})
+    service.link_object(session, task_id, "host", objects["hostid"], objects["name"])
+
+    review = service.build_review(session, client, task_id)
+    assert [field_change.field for field_change in review.changes[0].changes] == ["description"]
+    assert "inventory" not in review.changes[0].params
+
+    result = service.push(session, client, review)
+    assert result.outcome == "ok"
+    host = host_inventory(client, objects["hostid"])
+    assert host["inventory_mode"] == "-1"
+    assert host["inventory"] == []
+    assert "Replication lag on the new replica." in client.get_hosts([objects["hostid"]])[objects["hostid"]]["description"]

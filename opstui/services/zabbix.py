@@ -426,9 +426,21 @@ def _wanted_documentation(client: ZabbixClient, kind: str, existing: dict, link:
         else:
             description = build_host_description(source.section, source.url, source.title)
             wanted["description"] = merge_block(existing.get("description"), source.block_key, description)
+            if kind == "host" and inventory_enabled(existing):
+                notes = (existing.get("inventory") or {}).get("notes")
+                wanted["inventory"] = {"notes": merge_block(notes, source.block_key, description)}
     if link["tags"]:
         wanted["tags"] = merge_tags(existing.get("tags"), link["tags"])
     return wanted
+
+
+def inventory_enabled(host: dict) -> bool:
+    """Tell whether a host keeps an inventory (mode 0 manual or 1 automatic, not -1 disabled).
+
+    opstui reads the mode and never changes it, because turning an inventory on or off
+    is the host owner's decision.
+    """
+    return str(host.get("inventory_mode", "-1")) != "-1" and isinstance(host.get("inventory"), dict)
 
 
 def _script_params(client: ZabbixClient, script: dict, group_ids: dict[str, str]) -> dict[str, Any]:

@@ -51,7 +51,7 @@ AUTH_FAILURE_TEXTS = (
 )
 
 TRIGGER_FIELDS = ["triggerid", "description", "expression", "comments", "url", "priority", "status", "templateid"]
-HOST_FIELDS = ["hostid", "host", "name", "description", "status"]
+HOST_FIELDS = ["hostid", "host", "name", "description", "status", "inventory_mode"]
 TEMPLATE_FIELDS = ["templateid", "host", "name", "description"]
 SCRIPT_FIELDS = [
     "scriptid", "name", "type", "scope", "execute_on", "command", "menu_path", "groupid",
@@ -366,7 +366,7 @@ class ZabbixClient:
         self.call("trigger.update", {"triggerid": trigger_id, **fields})
 
     def update_host(self, host_id: str, fields: dict) -> None:
-        """Update description, tags or inventory (notes, url_a) of one host."""
+        """Update description, tags or inventory (notes, url_a) of one host; inventory_mode is never sent."""
         self.call("host.update", {"hostid": host_id, **fields})
 
     def update_template(self, template_id: str, fields: dict) -> None:
