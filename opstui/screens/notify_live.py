@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 SEND_INTERVAL_S = 30.0
 # How often the thread checks whether the app is closing, so quitting never waits long.
 CANCEL_CHECK_S = 0.2
+# How often the UI thread looks whether the background thread asked for a new unread count.
+COUNT_CHECK_S = 0.25
 
 TOAST_TIMEOUT_S = 8
 
@@ -38,6 +40,7 @@ class NotifyLive:
         self.app = app
         self.settings: SmtpSettings | None = None
         self._wake = threading.Event()
+        self._count_stale = threading.Event()
         self._manager = False
 
     def start(self, app) -> None:
@@ -48,8 +51,14 @@ class NotifyLive:
         except OpstuiError as error:
             log.error("notification e-mail is off: %s", error)
             app.notify(str(error), title="E-mail not sent", severity="warning", timeout=TOAST_TIMEOUT_S)
+        app.set_interval(COUNT_CHECK_S, self._refresh_count_if_stale, name="notify-count")
         app.run_worker(self._background_loop, name="notify-background", group="notify",
                        thread=True, exit_on_error=False)
+
+    def _refresh_count_if_stale(self) -> None:
+        if self._count_stale.is_set():
+            self._count_stale.clear()
+            refresh_unread_count(self.app)
 
     def on_events(self, events: list[dict[str, Any]]) -> None:
         login = self.app.session.login
@@ -81,19 +90,20 @@ class NotifyLive:
             if not self._wake.wait(CANCEL_CHECK_S) and time.monotonic() < next_send:
                 continue
             self._wake.clear()
-            self._catch_up(worker)
+            self._catch_up()
             if self.settings is not None and not worker.is_cancelled:
                 self._send()
             next_send = time.monotonic() + SEND_INTERVAL_S
 
-    def _catch_up(self, worker) -> None:
+    def _catch_up(self) -> None:
         try:
             notify.catch_up(self.app.session)
         except Exception:
             log.exception("turning events into notifications failed")
             return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(refresh_unread_count, self.app)
+        # A flag, not call_from_thread: that call blocks until the UI loop runs it,
+        # which deadlocks when the app is closing while this thread is here.
+        self._count_stale.set()
 
     def _send(self) -> None:
         session = self.app.session
