@@ -124,3 +124,15 @@ def test_rebuild_index_matches_triggers(alice, task_id):
 
     assert count == 2
     assert [hit.to_json() for hit in search(alice, "searchable")] == before
+
+
+def test_many_matches_rank_newest_candidates(alice, task_id, monkeypatch):
+    from opstui.store import search as search_rows
+    monkeypatch.setattr(search_rows, "RANKED_CANDIDATES", 3)
+    oldest = notes.add_note(alice, task_id, "Failover", "failover drill")
+    newer = [notes.add_note(alice, task_id, f"Note {number}", "we talked about failover") for number in range(4)]
+
+    hits = search(alice, "failover", kinds=("note",))
+
+    assert oldest not in [hit.ref_id for hit in hits]
+    assert sorted(hit.ref_id for hit in hits) == sorted(newer[1:])
