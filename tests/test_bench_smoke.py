@@ -14,7 +14,8 @@ BENCH = Path(__file__).resolve().parents[1] / "bench"
 
 # The figure names each script must print, one "figure NAME = VALUE" line each.
 EXPECTED_FIGURES = {
-    "board.py": ["board.open_median", "board.focus_move_median", "board.card_move_median", "board.peak_rss"],
+    "board.py": ["board.open_median", "board.open_cpu_median", "board.focus_move_median", "board.card_move_median",
+                 "board.peak_rss"],
     "search.py": ["search.first_page_p99", "search.common_words_p99"],
     "writers.py": ["writers.one_writer.ops_per_s", "writers.2_writers.p99", "writers.2_writers.lock_errors",
                    "writers.2_writers.lost_updates"],
