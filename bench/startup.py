@@ -127,9 +127,11 @@ def main() -> int:
         # A session that lives for the whole run keeps one tmux server up. Otherwise the
         # server exits with the last session, and the next launch may race its shutdown.
         tmux("new-session", "-d", "-s", "keeper", "sleep 100000")
-        # One untimed launch each warms the tmux server and the file cache.
-        for command, markers in programs.values():
-            time_to_screen(command, markers, environment)
+        # One untimed launch each warms the tmux server and the file cache (skipped
+        # by a smoke run, which only checks that the measurement works).
+        if not options.smoke:
+            for command, markers in programs.values():
+                time_to_screen(command, markers, environment)
         times: dict[str, list[float]] = {name: [] for name in programs}
         for _ in range(runs):
             for name, (command, markers) in programs.items():
