@@ -1,7 +1,6 @@
 """First-use dialog for display name and e-mail, under Pilot on a real database."""
 
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -94,6 +93,19 @@ async def test_no_prompt_when_headless(tmp_path):
         assert not isinstance(app.screen, ProfileDialog)
 
 
+def _type_into_focused_input(terminal, text: str) -> None:
+    """Type ``text`` until the screen shows it; keys sent while focus moves can be lost."""
+    for _attempt in range(10):
+        terminal.send("C-u")
+        terminal.type(text)
+        try:
+            terminal.wait_for(text, timeout=2)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError(f"{text!r} never appeared in the focused input")
+
+
 @pytest.mark.tmux
 def test_prompt_in_real_terminal(tmp_path, isolated_home):
     path = tmp_path / "profile.db"
@@ -109,13 +121,9 @@ def test_prompt_in_real_terminal(tmp_path, isolated_home):
     terminal = TmuxTerminal([OPSTUI, "--db", str(path)], width=100, height=30, environment=environment)
     try:
         terminal.wait_for("Welcome to opstui, dave.")
-        # Keys sent while the dialog is still mounting would reach the board beneath.
-        time.sleep(0.5)
-        terminal.send("C-u")
-        terminal.type("Dave Lister")
+        _type_into_focused_input(terminal, "Dave Lister")
         terminal.send("enter")
-        time.sleep(0.3)
-        terminal.type("dave@example.org")
+        _type_into_focused_input(terminal, "dave@example.org")
         terminal.send("C-s")
         terminal.wait_for("Dave Lister (dave, sysadmin)")
         terminal.send("q")
