@@ -116,20 +116,27 @@ async def test_task_screen_tabs_literal(session):
         assert_literal(app, [f"T {HOSTILE[0][1]}"])
 
         seen_tabs = set()
+        every_tab_text = []
         tab_count = len(app.screen.tab_widgets)
         for _ in range(tab_count):
             seen_tabs.add(app.screen.query_one("#task-tabs").active)
-            assert_literal(app, [])
+            every_tab_text.append(assert_literal(app, []))
             await pilot.press("]")
             await pilot.pause()
         assert len(seen_tabs) == tab_count
 
+    shown = "\n".join(every_tab_text)
+    for part in ("sub", "comment", "note", "time"):
+        expected = one_line(f"{part} {HOSTILE[1][1]}")
+        assert expected in shown, f"{expected!r} not shown on any tab ({sorted(seen_tabs)})"
+
 
 def _add_other_parts(session, task_id: int, text: str) -> None:
-    """Add a note and a time entry with hostile text, through their services."""
-    from opstui.services import notes, timelog
+    """Add a note, a comment and a time entry with hostile text, through their services."""
+    from opstui.services import comments, notes, timelog
 
     notes.add_note(session, task_id, f"note {text}", f"# heading {text}\n\nbody {text}\n")
+    comments.add_comment(session, task_id, f"comment {text}\n{LONG_LINE}")
     timelog.add_entry(session, task_id, "15m", comment=f"time {text}")
 
 
