@@ -153,3 +153,21 @@ async def test_hostile_title_shown_literally(tmp_path):
         lines = [app.screen.board.current_column.render_line(0).text]
         assert "[@click=app.quit]" in lines[0]
         assert app.is_running
+
+
+async def test_edit_form_keeps_untouched_control_characters(tmp_path):
+    session = team_session(tmp_path / "board.db")
+    task_id = tasks.create_request(session, "Bell\x07 in title", description="ESC \x1b[31m kept")
+    app = build_app(session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert app.screen.query_one("#field-title").value == "Bell\\x07 in title"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    task = tasks.get_task(session, task_id)
+    assert task["title"] == "Bell\x07 in title"
+    assert task["description"] == "ESC \x1b[31m kept"

@@ -212,8 +212,6 @@ async def test_profile_dialog_shows_name_literally(session):
         assert_literal(app, ["[bold]A[/bold]"])
 
 
-@pytest.mark.xfail(strict=True, reason="TaskForm puts the stored title and description into Input and "
-                   "TextArea as they are, so their control characters reach the terminal raw")
 async def test_edit_form_shows_title_literally(session):
     text = "[bold]E[/bold]\x1b[31m\u202eX"
     tasks.create_request(session, text, description=f"body {text}")

@@ -13,6 +13,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
+from opstui.sanitize import visible_text
+from opstui.widgets.literal_text_area import LiteralTextArea
+
 from opstui.errors import OpstuiError
 from opstui.widgets.literal import literal_line
 from opstui.services.validation import PRIORITIES, SOURCE_TITLES
@@ -90,9 +93,12 @@ class TaskForm(ModalScreen[Any]):
             return Select(options, value=value if value else Select.NULL, prompt="Nobody yet",
                           id="field-assignee")
         if name == "description":
-            return TextArea(value or "", language="markdown", id="field-description", soft_wrap=True)
+            return LiteralTextArea(value or "", language="markdown", id="field-description", soft_wrap=True)
         placeholder = {"received_on": "YYYY-MM-DD (empty: today)", "due_on": "YYYY-MM-DD (optional)", "title": "what changes, in a few words"}
-        return Input(value=value or "", placeholder=placeholder.get(name, ""), id=f"field-{name}")
+        # An Input would send control characters of a stored title to the
+        # terminal, so it shows them escaped; values() restores the original
+        # when the field was left as it was.
+        return Input(value=visible_text(value or ""), placeholder=placeholder.get(name, ""), id=f"field-{name}")
 
     def on_mount(self) -> None:
         self.query_one("#field-title").focus()
@@ -106,7 +112,8 @@ class TaskForm(ModalScreen[Any]):
             elif isinstance(widget, TextArea):
                 result[name] = widget.text
             else:
-                result[name] = widget.value
+                original = self.initial.get(name) or ""
+                result[name] = original if widget.value == visible_text(original) else widget.value
         return result
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
