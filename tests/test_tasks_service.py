@@ -30,7 +30,10 @@ def test_create_request_records_request_and_task(session):
         "customer", "ACME", "T-1", "2026-11-30")
     assert task["assignees"] == ["bob"]
     kinds = [event["kind"] for event in audit_trail(session, task_id)]
-    assert kinds == ["request.recorded", "task.created", "task.assigned"]
+    assert kinds[:3] == ["request.recorded", "task.created", "task.assigned"]
+    # Recording the request ticks process step 1 in the same transaction.
+    steps = [event["data"]["step"] for event in audit_trail(session, task_id) if event["kind"] == "step.done"]
+    assert steps == [1]
 
 
 @pytest.mark.parametrize("title, message", [
@@ -137,10 +140,10 @@ def test_event_feed_sees_other_connections(tmp_path):
     other = team_session(path, login="bob")
     tasks.create_request(other, "From bob")
     events = feed.poll()
-    assert [event["kind"] for event in events] == ["request.recorded", "task.created"]
+    assert [event["kind"] for event in events] == ["request.recorded", "task.created", "step.done"]
     assert all(event["actor"] == "bob" for event in events)
     assert feed.poll() == []
     tasks.create_request(mine, "From alice")
-    assert [event["kind"] for event in feed.poll()] == ["request.recorded", "task.created"]
+    assert [event["kind"] for event in feed.poll()] == ["request.recorded", "task.created", "step.done"]
     other.close()
     mine.close()
