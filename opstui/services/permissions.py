@@ -56,11 +56,14 @@ def is_allowed(session: Session, action: str) -> bool:
 
 def require(session: Session, action: str) -> None:
     """Raise PermissionDenied with a clear message unless the user may do ``action``."""
-    if not is_allowed(session, action):
-        raise PermissionDenied(
-            f"only a manager can {ACTIONS[action]}; ask a manager, or a manager can open it to everyone"
-            f" with `opstui team set {MANAGER_ONLY_SETTING}`"
-        )
+    if is_allowed(session, action):
+        return
+    if action in ALWAYS_MANAGER_ONLY:
+        raise PermissionDenied(f"only a manager can {ACTIONS[action]}; ask a manager of your team")
+    raise PermissionDenied(
+        f"only a manager can {ACTIONS[action]}; ask a manager, or a manager can open it to everyone"
+        f" with `opstui team set {MANAGER_ONLY_SETTING} ...` listing the actions that stay reserved"
+    )
 
 
 def set_manager_only_actions(session: Session, actions: list[str]) -> list[str]:
