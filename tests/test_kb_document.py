@@ -148,9 +148,10 @@ def test_one_megabyte_document_parses_quickly(tmp_path: Path):
     path.write_text(text)
     assert path.stat().st_size > 1_000_000
 
-    started = time.perf_counter()
+    # CPU time, so other processes on a shared test machine do not inflate it.
+    started = time.process_time()
     document = load_document(path)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
 
     assert document.title == "Big"
     assert elapsed < 3.0
