@@ -181,7 +181,9 @@ def test_search_and_read_linked_objects(admin_client):
     assert [host["hostid"] for host in hosts] == [objects["hostid"]]
     assert [trigger["triggerid"] for trigger in triggers] == [objects["triggerid"]]
     assert [row["templateid"] for row in templates] == [template["templateid"]]
-    assert admin_client.get_hosts([objects["hostid"]])[objects["hostid"]]["tags"] == [{"tag": "team", "value": "db"}]
+    # Zabbix 7.0 adds "automatic": "0" to each host tag, so compare the pairs.
+    tags = admin_client.get_hosts([objects["hostid"]])[objects["hostid"]]["tags"]
+    assert [(tag["tag"], tag["value"]) for tag in tags] == [("team", "db")]
     assert admin_client.get_triggers([objects["triggerid"]])[objects["triggerid"]]["hosts"][0]["hostid"] == objects["hostid"]
 
 
@@ -254,6 +256,37 @@ def test_script_create_update_and_scripts_by_host(admin_client):
     assert stored["description"] == "Restarts nginx"
     assert stored["execute_on"] == "1"
 
+    by_host = admin_client.get_scripts_for_hosts([objects["hostid"]])
+    assert name in {script["name"] for script in by_host[objects["hostid"]]}
+
+
+@pytest.mark.zabbix
+def test_trigger_url_limit_matches_server(admin_client):
+    objects = create_host_with_trigger(admin_client)
+    limit = admin_client.trigger_url_max_length
+    longest = "https://kb.example.com/" + "x" * (limit - len("https://kb.example.com/"))
+
+    admin_client.update_trigger(objects["triggerid"], {"url": longest})
+    stored = admin_client.get_triggers([objects["triggerid"]])[objects["triggerid"]]["url"]
+    assert len(stored) == limit
+
+    # Past the guard in update_trigger, the server itself rejects one character more.
+    with pytest.raises(ZabbixError, match="url"):
+        admin_client.call("trigger.update", {"triggerid": objects["triggerid"], "url": longest + "x"})
+
+
+@pytest.mark.zabbix
+def test_url_script_on_seven(admin_client):
+    if not admin_client.supports_url_scripts:
+        pytest.skip("URL scripts need Zabbix 7.0 or newer")
+    objects = create_host_with_trigger(admin_client)
+    name = unique_name("opstui url")
+
+    admin_client.create_script({"name": name, "type": 6, "scope": 2, "url": "https://kb.example.com/pg",
+                                "groupid": objects["groupid"]})
+
+    stored = admin_client.get_scripts_by_name([name])[name]
+    assert stored["url"] == "https://kb.example.com/pg"
     by_host = admin_client.get_scripts_for_hosts([objects["hostid"]])
     assert name in {script["name"] for script in by_host[objects["hostid"]]}
 

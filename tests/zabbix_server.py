@@ -2,7 +2,8 @@
 
 Import them into a test module with ``from zabbix_server import ...``. Tests that use
 them are marked ``zabbix``; they skip only when the packages are missing and CI is
-unset, because CI installs the packages and must run them.
+unset, because CI installs the packages and must run them. ZABBIX_TEST_VERSION=7.0
+in the environment runs them against Zabbix 7.0 instead of 6.0.
 """
 
 import os
@@ -29,7 +30,9 @@ def zabbix_url() -> str:
     """Start (or reuse) the test server once per session and return its API URL."""
     result = run_server_script("start")
     if result.returncode == EXIT_NOT_INSTALLED and not os.environ.get("CI"):
-        pytest.skip("Zabbix test packages are not installed; run: sudo scripts/zabbix-test-server install")
+        version = os.environ.get("ZABBIX_TEST_VERSION", "6.0")
+        pytest.skip(f"Zabbix {version} test packages are not installed; "
+                    f"run: sudo ZABBIX_TEST_VERSION={version} scripts/zabbix-test-server install")
     if result.returncode != 0:
         pytest.fail(f"scripts/zabbix-test-server start failed ({result.returncode}): {result.stderr.strip()}")
 
