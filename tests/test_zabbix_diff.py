@@ -107,3 +107,17 @@ def test_format_changes_summary():
     ]
     assert format_changes(changes).endswith("1 of 2 object(s) to change")
     assert format_changes([]) == "nothing is linked to Zabbix"
+
+
+def test_inventory_notes_diff_shows_lines():
+    current = {"hostid": "10", "inventory": {"notes": "Rack 4.", "url_a": "https://cmdb/10"}}
+    wanted = {"inventory": {"notes": "Rack 4.\n\n--- opstui: task 1 ---\nWatch lag.\n--- end of opstui: task 1 ---"}}
+
+    change = diff_object("host", "10", "db-2", current, wanted)
+    text = format_change(change)
+
+    assert change.action == ACTION_UPDATE
+    assert change.params == wanted
+    assert "  inventory:" in text
+    assert "    +Watch lag." in text
+    assert "url_a" not in text
