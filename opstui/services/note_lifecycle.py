@@ -48,6 +48,28 @@ def retirement_status(session: Session, task_id: int) -> RetirementStatus:
     )
 
 
+def step_8_blockers(reader: Session | Transaction, task_id: int) -> list[str]:
+    """Name what keeps process step 8 open: undecided notes, then notes not yet retired."""
+    store = reader.store if isinstance(reader, Session) else reader
+    blockers: list[str] = []
+    undecided = note_rows.outcome_counts(store, task_id).get("", 0)
+    if undecided:
+        blockers.append(f"{undecided} note(s) neither taken into an instruction nor discarded"
+                        " (`opstui note taken ID INSTRUCTION` or `opstui note discard ID --reason TEXT`)")
+    active = note_rows.list_notes(store, task_id, ("active",))
+    if active:
+        blockers.append(f"{len(active)} note(s) not retired (`opstui note retire ID`)")
+    return blockers
+
+
+def _tick_step_8_when_settled(transaction: Transaction, task_id: int) -> None:
+    # Imported here: the process service reads notes for its own checks.
+    from opstui.services import process
+
+    if not step_8_blockers(transaction, task_id):
+        process.tick_for_action(transaction, task_id, 8, "every note retired and taken in or discarded")
+
+
 def retire_note(session: Session, note_id: int, *, reason: str = "") -> None:
     """Retire one note; a reason is required while the task has no official instruction."""
     note = get_note(session, note_id)
@@ -64,6 +86,7 @@ def retire_note(session: Session, note_id: int, *, reason: str = "") -> None:
         if not note_rows.set_state(transaction, note_id, "retired", reason=reason):
             raise ConflictError(f"note {note_id} changed meanwhile; reload it and retry")
         note_rows.delete_draft(transaction, transaction.actor, note_id)
+        _tick_step_8_when_settled(transaction, note["task_id"])
         transaction.event("note.retired", task_id=note["task_id"], entity="note", entity_id=note_id,
                           data={"title": note["title"], "reason": reason})
 
@@ -121,6 +144,7 @@ def _set_outcome(session: Session, note_id: int, outcome: str, instruction_id: i
         transaction.event("note.outcome", task_id=note["task_id"], entity="note", entity_id=note_id,
                           data={"title": note["title"], "outcome": outcome, "instruction_id": instruction_id,
                                 "reason": reason})
+        _tick_step_8_when_settled(transaction, note["task_id"])
 
     session.store.write(session.login, write)
 

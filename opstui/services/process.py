@@ -122,6 +122,8 @@ def tick_step(session: Session, task_id: int, step: int | str, *, reason: str = 
     if number in ACTION_STEPS:
         raise UserError(f"step {number} is done by the action itself: "
                         + ACTION_STEPS[number].format(task=task_id))
+    if number == 8:
+        _require_notes_settled(session, task_id)
 
     def write(transaction: Transaction) -> None:
         require_master(transaction, task_id)
@@ -137,6 +139,18 @@ def tick_step(session: Session, task_id: int, step: int | str, *, reason: str = 
 
     session.store.write(session.login, write)
     return checklist(session, task_id)[number - 1]
+
+
+def _require_notes_settled(session: Session, task_id: int) -> None:
+    """Step 8 is done only when nothing learned in the notes can be lost by retiring them."""
+    try:
+        from opstui.services.note_lifecycle import step_8_blockers
+    except ImportError:
+        return
+    blockers = step_8_blockers(session, task_id)
+    if blockers:
+        raise UserError(f"step 8 of task {task_id} is not done yet: " + "; ".join(blockers)
+                        + "; or skip it with a reason")
 
 
 def skip_step(session: Session, task_id: int, step: int | str, reason: str, *,
