@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from opstui.services import tasks
+from opstui.services import tasks, users
 from tests.helpers import team_session
 from tests.tmux_terminal import TmuxTerminal
 
@@ -27,9 +27,16 @@ def environment(isolated_home):
     }
 
 
+def known_team(path):
+    """A team whose manager alice has already answered the first-use prompt."""
+    session = team_session(path)
+    users.update_profile(session, "alice", display_name="Alice Martin", email="alice@example.org")
+    return session
+
+
 def test_request_to_discovery_by_keyboard(tmp_path, environment):
     path = tmp_path / "ops.db"
-    team_session(path).close()
+    known_team(path).close()
     terminal = TmuxTerminal([OPSTUI, "--db", str(path)], width=100, height=30, environment=environment)
     try:
         terminal.wait_for("Request (0)")
@@ -41,6 +48,8 @@ def test_request_to_discovery_by_keyboard(tmp_path, environment):
         terminal.send("enter")
         terminal.wait_for("Master task")
         terminal.send("]")
+        terminal.wait_for("Tick step")
+        terminal.send("]")
         terminal.wait_for("Add subtask")
         terminal.send("a")
         terminal.wait_for("New subtask of")
@@ -49,7 +58,7 @@ def test_request_to_discovery_by_keyboard(tmp_path, environment):
         terminal.wait_for("Build the package")
         terminal.send("A")
         terminal.wait_for("Bob Okafor (bob")
-        for key in ("down", "down", "space", "enter"):
+        for key in ("down", "space", "enter"):
             # One key at a time, as a person types: keys sent while a dialog is
             # still mounting would reach the screen underneath.
             terminal.send(key)
@@ -58,6 +67,10 @@ def test_request_to_discovery_by_keyboard(tmp_path, environment):
         terminal.send("escape")
         terminal.wait_for("Request (1)")
         terminal.send("L")
+        # Step 3 (assignment notified) may still be open, so the move can ask why.
+        if "Discovery (1)" not in terminal.wait_for_any("Discovery (1)", "with step(s)"):
+            terminal.type("notified bob in person")
+            terminal.send("enter")
         screen = terminal.wait_for("Discovery (1)")
         assert "Patch OpenSSL" in screen
         terminal.send("q")
@@ -75,7 +88,7 @@ def test_request_to_discovery_by_keyboard(tmp_path, environment):
 
 def test_board_fits_80_by_24(tmp_path, environment):
     path = tmp_path / "ops.db"
-    session = team_session(path)
+    session = known_team(path)
     for stage in ("request", "discovery", "sandbox", "production", "monitoring", "done"):
         task_id = tasks.create_request(session, f"Change in {stage}")
         tasks.move_task(session, task_id, stage)
@@ -91,7 +104,9 @@ def test_board_fits_80_by_24(tmp_path, environment):
         assert all(len(line) <= 80 for line in screen.splitlines())
         terminal.send("?")
         terminal.wait_for("Keys: Board")
-        terminal.send("escape", "q")
+        terminal.send("escape")
+        terminal.wait_until_gone("Keys: Board")
+        terminal.send("q")
         terminal.wait_for("[exited with status 0 ]")
     finally:
         terminal.close()

@@ -54,6 +54,25 @@ class TmuxTerminal:
             time.sleep(0.1)
         raise AssertionError(f"no line with {parts!r} within {timeout} s; the screen shows:\n{screen}")
 
+    def wait_for_any(self, *texts: str, timeout: float = 15.0) -> str:
+        """Wait until one of ``texts`` is on screen; return the screen."""
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if any(text in screen for text in texts):
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"none of {texts!r} appeared within {timeout} s; the screen shows:\n{screen}")
+
+    def wait_until_gone(self, text: str, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text not in self.screen():
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} was still on screen after {timeout} s")
+
     def close(self) -> None:
         subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
 

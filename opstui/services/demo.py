@@ -101,5 +101,6 @@ def is_demo_database(path: Path) -> bool:
         store.close()
 
 
+import opstui.services.knowledge_demo  # noqa: E402,F401  (registers demo notes and instructions)
 import opstui.services.timelog_demo  # noqa: E402,F401  (registers demo time entries)
 import opstui.services.process_demo  # noqa: E402,F401  (registers demo process steps)
