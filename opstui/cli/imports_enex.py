@@ -41,4 +41,10 @@ def import_enex(context: CliContext, file_path: str, task_id: int | None, recove
                f" into {where} {result.task_id}", err=True)
     for title in result.recovered_titles:
         click.echo(f"recovered damaged note: {title}", err=True)
+    if result.secret_note_ids:
+        ids = " ".join(str(note_id) for note_id in result.secret_note_ids)
+        click.echo(f"warning: {len(result.secret_note_ids)} imported note(s) look like they contain a secret"
+                   f" (password, key or token) and the database is readable by the whole group: {ids};"
+                   " mask them with `opstui note show ID | opstui note edit ID --file - --mask-secrets`",
+                   err=True)
     click.echo(result.task_id)

@@ -159,6 +159,10 @@ def kb_import(context: CliContext, folder: Path) -> None:
     result = import_knowledge_base(context.session, folder)
     for warning in result.warnings:
         click.echo(f"opstui: warning: {warning}", err=True)
+    if result.secret_files:
+        click.echo(f"opstui: warning: {len(result.secret_files)} imported file(s) look like they contain a secret"
+                   f" (password, key or token) and the database is readable by the whole group:"
+                   f" {', '.join(result.secret_files)}", err=True)
     click.echo(f"{len(result.created)} created, {len(result.updated)} updated, {len(result.unchanged)} unchanged")
 
 

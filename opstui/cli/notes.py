@@ -9,6 +9,7 @@ import click
 
 from opstui.cli.output import print_json, print_table
 from opstui.cli.root import CliContext, cli, pass_context
+from opstui.cli.secret_options import secret_options, secret_policy
 from opstui.cli.tasks import TASK_ID
 from opstui.errors import UserError
 from opstui.sanitize import visible_text
@@ -72,11 +73,15 @@ def note_group() -> None:
 @click.option("--title", help="Note title (default: the first heading, else the file name).")
 @click.option("--file", "file_path", metavar="PATH", help="Read the text from PATH ('-' for standard input).")
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="Tag the note (repeatable).")
+@secret_options
 @pass_context
-def note_add(context: CliContext, task_id: int, title: str | None, file_path: str | None, tags) -> None:
+def note_add(context: CliContext, task_id: int, title: str | None, file_path: str | None, tags,
+             mask_secrets: bool, keep_secrets: bool) -> None:
     """Add a note to a master task from a file or standard input; print its id."""
+    policy = secret_policy(mask_secrets, keep_secrets)
     body = read_text_input(file_path)
-    note_id = notes.add_note(context.session, task_id, title or default_title(body, file_path), body, tags=tags)
+    note_id = notes.add_note(context.session, task_id, title or default_title(body, file_path), body, tags=tags,
+                             secrets=policy)
     click.echo(note_id)
 
 
@@ -121,14 +126,16 @@ def note_show(context: CliContext, note_id: int, as_json: bool) -> None:
 @click.option("--title", help="New title (default: keep the title).")
 @click.option("--base-version", type=int, metavar="N",
               help="Version the new text was based on; the save fails if someone saved after it.")
+@secret_options
 @pass_context
 def note_edit(context: CliContext, note_id: int, file_path: str | None, title: str | None,
-              base_version: int | None) -> None:
+              base_version: int | None, mask_secrets: bool, keep_secrets: bool) -> None:
     """Replace a note's text (a new revision); print the new version."""
+    policy = secret_policy(mask_secrets, keep_secrets)
     note = notes.get_note(context.session, note_id)
     body = read_text_input(file_path)
     version = notes.save_note(context.session, note_id, base_version or note["version"],
-                              title=title or note["title"], body=body, kind="external")
+                              title=title or note["title"], body=body, kind="external", secrets=policy)
     click.echo(version)
 
 

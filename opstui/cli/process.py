@@ -8,6 +8,7 @@ import yaml
 
 from opstui.cli.output import print_json, print_table
 from opstui.cli.root import CliContext, cli, pass_context
+from opstui.cli.secret_options import secret_options, secret_policy
 from opstui.cli.tasks import TASK_ID, task_group
 from opstui.errors import UserError
 from opstui.services import activity, comments, process, task_lifecycle, templates
@@ -188,10 +189,14 @@ def comment_group() -> None:
 @click.argument("text", required=False)
 @click.option("--file", "file_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Read the Markdown comment from this file ('-' for standard input).")
+@secret_options
 @pass_context
-def comment_add(context: CliContext, task_id: int, text: str | None, file_path: Path | None) -> None:
+def comment_add(context: CliContext, task_id: int, text: str | None, file_path: Path | None,
+                mask_secrets: bool, keep_secrets: bool) -> None:
     """Add a comment given as TEXT or with --file, and print its id."""
-    click.echo(comments.add_comment(context.session, task_id, _text_or_file(text, file_path, "comment")))
+    policy = secret_policy(mask_secrets, keep_secrets)
+    body = _text_or_file(text, file_path, "comment")
+    click.echo(comments.add_comment(context.session, task_id, body, secrets=policy))
 
 
 @comment_group.command("list")
@@ -222,10 +227,13 @@ def summary_group() -> None:
 @click.argument("text", required=False)
 @click.option("--file", "file_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Read the Markdown summary from this file ('-' for standard input).")
+@secret_options
 @pass_context
-def summary_set(context: CliContext, activity_id: int, text: str | None, file_path: Path | None) -> None:
+def summary_set(context: CliContext, activity_id: int, text: str | None, file_path: Path | None,
+                mask_secrets: bool, keep_secrets: bool) -> None:
     """Record the work summary of ACTIVITY_ID (required before it closes)."""
-    comments.set_summary(context.session, activity_id, _text_or_file(text, file_path, "summary"))
+    policy = secret_policy(mask_secrets, keep_secrets)
+    comments.set_summary(context.session, activity_id, _text_or_file(text, file_path, "summary"), secrets=policy)
     click.echo(f"work summary of activity task {activity_id} recorded")
 
 

@@ -8,6 +8,7 @@ earlier wording stays in the record and the newest one counts.
 from typing import Any
 
 from opstui.errors import NotFoundError, UserError
+from opstui.services.secret_guard import SecretPolicy, guard_secrets
 from opstui.services.session import Session
 from opstui.services.validation import clean_text
 from opstui.store import Transaction
@@ -35,9 +36,14 @@ def _clean_body(body: str, what: str) -> str:
     return body
 
 
-def add_comment(session: Session, task_id: int, body: str) -> int:
-    """Add a Markdown comment to any task; return its id."""
-    body = _clean_body(body, "comment")
+def add_comment(session: Session, task_id: int, body: str, *,
+                secrets: SecretPolicy | str = SecretPolicy.REJECT) -> int:
+    """Add a Markdown comment to any task; return its id.
+
+    Raises SecretsFound when the text looks like it contains a secret and ``secrets``
+    is REJECT; MASK saves it with each secret replaced, KEEP saves it as written.
+    """
+    body = guard_secrets(_clean_body(body, "comment"), what="comment", policy=secrets)
     return session.store.write(session.login, lambda transaction: _insert(transaction, task_id, "comment", body))
 
 
@@ -49,9 +55,13 @@ def list_comments(session: Session, task_id: int, *, kind: str | None = None) ->
     return process_rows.comments_of_task(session.store, task_id, kind)
 
 
-def set_summary(session: Session, activity_id: int, body: str) -> int:
-    """Record the work summary of an activity task (required before it closes); return its comment id."""
-    body = _clean_body(body, "work summary")
+def set_summary(session: Session, activity_id: int, body: str, *,
+                secrets: SecretPolicy | str = SecretPolicy.REJECT) -> int:
+    """Record the work summary of an activity task (required before it closes); return its comment id.
+
+    ``secrets`` works as in add_comment.
+    """
+    body = guard_secrets(_clean_body(body, "work summary"), what="work summary", policy=secrets)
 
     def write(transaction: Transaction) -> int:
         task = _live_task(transaction, activity_id)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from opstui.enex import AttachmentLink, EnexNote, enml_to_markdown, read_enex, tasks_to_markdown
 from opstui.errors import UserError
+from opstui.secret_scan import scan_secrets
 from opstui.services.notes import MAX_TAG_LENGTH, _require_master_task
 from opstui.services.session import Session
 from opstui.services.validation import MAX_TITLE_LENGTH
@@ -46,6 +47,9 @@ class EnexImportResult:
     note_ids: list[int] = field(default_factory=list)
     attachments: int = 0
     recovered_titles: list[str] = field(default_factory=list)
+    # Notes saved with text that looks like a secret: an import keeps them as written,
+    # because refusing part of an export would leave it half-imported.
+    secret_note_ids: list[int] = field(default_factory=list)
 
 
 def import_enex(session: Session, path: Path | str, *, task_id: int | None = None, recover: bool = False,
@@ -129,6 +133,8 @@ def _write_note(transaction: Transaction, note: EnexNote, result: EnexImportResu
     note_rows.set_first_body(transaction, note_id, body)
     note_rows.replace_tags(transaction, note_id, _import_tags(note.tags))
     result.note_ids.append(note_id)
+    if scan_secrets(title).found or scan_secrets(body).found:
+        result.secret_note_ids.append(note_id)
     if note.recovered:
         result.recovered_titles.append(title)
 
@@ -173,4 +179,5 @@ def _reveal(transaction: Transaction, result: EnexImportResult, path: Path) -> N
     note_rows.activate_import(transaction, result.import_id)
     transaction.event("notes.imported", task_id=result.task_id, entity="import", entity_id=result.import_id,
                       data={"file": path.name, "notes": len(result.note_ids), "attachments": result.attachments,
-                            "recovered": result.recovered_titles})
+                            "recovered": result.recovered_titles,
+                            "notes_with_secrets": len(result.secret_note_ids)})

@@ -50,6 +50,9 @@ class ImportResult:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Files whose text looks like it contains a secret. An import stores them as
+    # written, because refusing some files would leave the import half done.
+    secret_files: list[str] = field(default_factory=list)
 
 
 # -- export ------------------------------------------------------------------
@@ -184,6 +187,7 @@ def import_knowledge_base(session: Session, folder: Path) -> ImportResult:
 
     may_publish = permissions.is_allowed(session, "publish_instruction")
     result = ImportResult()
+    result.secret_files = [item.path.name for item in files if scan_secrets(item.body).found]
 
     def write(transaction: Transaction) -> None:
         for item in files:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from opstui.errors import ConflictError, NotFoundError, UserError
+from opstui.services.secret_guard import SecretPolicy, guard_secrets
 from opstui.services.session import Session
 from opstui.services.validation import clean_text, clean_title
 from opstui.store import Transaction
@@ -61,10 +62,27 @@ def _require_master_task(session: Session | Transaction, task_id: int) -> dict[s
     return task
 
 
-def add_note(session: Session, task_id: int, title: str, body: str = "", *, tags: Iterable[str] = ()) -> int:
-    """Create a note on a master task and return its id."""
+def guard_note_secrets(title: str, body: str, policy: SecretPolicy | str) -> tuple[str, str]:
+    """Return the title and body to save under the secret policy, or raise SecretsFound.
+
+    The shared database is readable by the whole group, so a note that looks like it
+    contains a password or key is rejected unless the caller chose to mask or keep it.
+    """
+    title = guard_secrets(title, what="note title", policy=policy)
+    body = guard_secrets(body, what="note", policy=policy)
+    return title, body
+
+
+def add_note(session: Session, task_id: int, title: str, body: str = "", *, tags: Iterable[str] = (),
+             secrets: SecretPolicy | str = SecretPolicy.REJECT) -> int:
+    """Create a note on a master task and return its id.
+
+    Raises SecretsFound when the text looks like it contains a secret and ``secrets``
+    is REJECT; MASK saves it with each secret replaced, KEEP saves it as written.
+    """
     title = clean_title(title, "note title")
     body = clean_text(body, "note text")
+    title, body = guard_note_secrets(title, body, secrets)
     tags = clean_tags(tags)
     _require_master_task(session, task_id)
 
@@ -105,15 +123,17 @@ def archived_notes(session: Session, task_id: int | None = None) -> list[dict[st
 
 
 def save_note(session: Session, note_id: int, base_version: int, *, title: str, body: str,
-              kind: str = "save") -> int:
+              kind: str = "save", secrets: SecretPolicy | str = SecretPolicy.REJECT) -> int:
     """Save new text over base_version and return the new version.
 
     Raises ConflictError when someone saved after base_version; its ``current``
     contains the note as it is now so the editor can show both texts. A save that
-    changes nothing returns base_version and writes nothing.
+    changes nothing returns base_version and writes nothing. ``secrets`` works as in
+    add_note, and the secret check comes before the version check.
     """
     title = clean_title(title, "note title")
     body = clean_text(body, "note text")
+    title, body = guard_note_secrets(title, body, secrets)
 
     def write(transaction: Transaction) -> int:
         note = _note_for_update(transaction, note_id, base_version)
@@ -133,16 +153,19 @@ def save_note(session: Session, note_id: int, base_version: int, *, title: str, 
 
 
 def save_merged(session: Session, note_id: int, current_version: int, *, mine_title: str, mine_body: str,
-                merged_title: str, merged_body: str) -> int:
+                merged_title: str, merged_body: str, secrets: SecretPolicy | str = SecretPolicy.REJECT) -> int:
     """Finish a conflict: keep the user's text as a revision, then save the merged text.
 
     current_version is the version the user merged against (the other person's save).
     Both texts stay in the history: mine as a 'conflict' revision, the result as 'merge'.
+    ``secrets`` applies to both texts, because both become revisions that the group can read.
     """
     mine_title = clean_title(mine_title, "note title")
     merged_title = clean_title(merged_title, "note title")
     mine_body = clean_text(mine_body, "note text")
     merged_body = clean_text(merged_body, "note text")
+    merged_title, merged_body = guard_note_secrets(merged_title, merged_body, secrets)
+    mine_title, mine_body = guard_note_secrets(mine_title, mine_body, secrets)
 
     def write(transaction: Transaction) -> int:
         note = _note_for_update(transaction, note_id, current_version)
