@@ -3,7 +3,11 @@
 Nothing typed is lost: unsaved text is written as a draft every few seconds, when
 the screen closes, and when the process gets SIGHUP (dropped SSH) or SIGTERM. A save
 never overwrites someone else's newer save: the conflict screen shows both texts,
-and both end up in the note's history.
+and both end up in the note's history. Text that looks like it contains a secret is
+saved only after the person chooses to mask it or keep it.
+
+NOTE: drafts are not checked for secrets. opstui shows a draft only to its author,
+but it sits in the same group-readable database file until the note is saved.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import asyncio
 import logging
 import signal
 import weakref
+from collections.abc import Callable
 from functools import partial
 
 from textual.app import ComposeResult
@@ -27,8 +32,11 @@ from opstui.errors import ConflictError, NotFoundError, OpstuiError
 from opstui.external_editor import edit_text
 from opstui.sanitize import one_line, visible_text
 from opstui.screens.note_conflict import ConflictTexts, NoteConflictScreen
+from opstui.screens.secret_warning import SecretWarningScreen
 from opstui.screens.service_calls import ServiceCalls
+from opstui.secret_scan import mask_secrets
 from opstui.services import note_drafts, notes
+from opstui.services.secret_guard import SecretPolicy, SecretsFound
 from opstui.textdiff import merge_three_way
 from opstui.widgets.literal_text_area import LiteralTextArea
 from opstui.widgets.top_bar import TopBar
@@ -326,23 +334,55 @@ class NoteEditorScreen(ServiceCalls, Screen):
     # -- saving and conflicts -------------------------------------------------------
 
     def action_save(self, kind: str = "save") -> None:
+        self._save(kind, SecretPolicy.REJECT)
+
+    def _save(self, kind: str, secrets: SecretPolicy) -> None:
         title, body = self.current_text
         session = self.app.session
         try:
             if self.conflict_mine is not None:
                 mine_title, mine_body = self.conflict_mine
                 version = notes.save_merged(session, self.note_id, self.base_version, mine_title=mine_title,
-                                            mine_body=mine_body, merged_title=title, merged_body=body)
+                                            mine_body=mine_body, merged_title=title, merged_body=body,
+                                            secrets=secrets)
             else:
                 version = notes.save_note(session, self.note_id, self.base_version, title=title, body=body,
-                                          kind=kind)
+                                          kind=kind, secrets=secrets)
+        except SecretsFound as error:
+            self._ask_about_secrets(error, partial(self._save, kind))
+            return
         except ConflictError as error:
-            self._show_conflict(error.current)
+            # The secret check passed before the version check failed: compare the text
+            # as it would be saved, and let "keep mine" reuse the choice.
+            if secrets is SecretPolicy.MASK:
+                self._show_masked(title, body)
+            self._show_conflict(error.current, secrets)
             return
         except OpstuiError as error:
             self.app.notify(str(error), title="Not saved", severity="error", timeout=8)
             return
+        if secrets is SecretPolicy.MASK:
+            title, body = self._show_masked(title, body)
         self._after_save(version, title, body)
+
+    def _ask_about_secrets(self, error: SecretsFound, retry: Callable[[SecretPolicy], None]) -> None:
+        """Show the findings; retry the save with the chosen policy, or keep editing on cancel."""
+        self.flush_draft()
+
+        def chosen(policy: SecretPolicy | None) -> None:
+            if policy is None:
+                self.app.notify("Not saved: your text is still in the editor.", severity="warning")
+                return
+            retry(policy)
+
+        self.app.push_screen(SecretWarningScreen(error.what, error.scan.findings), chosen)
+
+    def _show_masked(self, title: str, body: str) -> tuple[str, str]:
+        """Put the masked text, as the service saved it, into the editor and return it."""
+        masked = (mask_secrets(title), mask_secrets(body))
+        if masked != (title, body):
+            self._set_editor_text(*masked, keep_cursor=True)
+        return masked
 
     def _after_save(self, version: int, title: str, body: str) -> None:
         self.base_version = version
@@ -353,7 +393,7 @@ class NoteEditorScreen(ServiceCalls, Screen):
         self._update_status()
         self.app.notify(f"Saved version {version}.")
 
-    def _show_conflict(self, current: dict) -> None:
+    def _show_conflict(self, current: dict, secrets: SecretPolicy = SecretPolicy.REJECT) -> None:
         # NOTE: a second conflict while a merge is open compares the merge in progress,
         # so the text from before the first merge is then kept only in the draft.
         title, body = self.current_text
@@ -362,9 +402,11 @@ class NoteEditorScreen(ServiceCalls, Screen):
                               theirs_version=current.get("version", 0),
                               theirs_author=current.get("updated_by", "someone"))
         self.flush_draft()
-        self.app.push_screen(NoteConflictScreen(texts), partial(self._resolve_conflict, texts, current))
+        self.app.push_screen(NoteConflictScreen(texts),
+                             partial(self._resolve_conflict, texts, current, secrets=secrets))
 
-    def _resolve_conflict(self, texts: ConflictTexts, current: dict, choice: str | None) -> None:
+    def _resolve_conflict(self, texts: ConflictTexts, current: dict, choice: str | None, *,
+                          secrets: SecretPolicy = SecretPolicy.REJECT) -> None:
         if choice is None:
             self.newer_saved_by = texts.theirs_author
             self._update_status()
@@ -375,15 +417,25 @@ class NoteEditorScreen(ServiceCalls, Screen):
             self._start_merge(mine, theirs, texts.theirs_version, texts.theirs_author)
             return
         chosen = mine if choice == "mine" else theirs
+        self._save_conflict_choice(texts, mine, chosen, secrets)
+
+    def _save_conflict_choice(self, texts: ConflictTexts, mine: tuple[str, str], chosen: tuple[str, str],
+                              secrets: SecretPolicy) -> None:
         try:
             version = notes.save_merged(self.app.session, self.note_id, texts.theirs_version, mine_title=mine[0],
-                                        mine_body=mine[1], merged_title=chosen[0], merged_body=chosen[1])
+                                        mine_body=mine[1], merged_title=chosen[0], merged_body=chosen[1],
+                                        secrets=secrets)
+        except SecretsFound as error:
+            self._ask_about_secrets(error, partial(self._save_conflict_choice, texts, mine, chosen))
+            return
         except ConflictError as error:
-            self._show_conflict(error.current)
+            self._show_conflict(error.current, secrets)
             return
         except OpstuiError as error:
             self.app.notify(str(error), title="Not saved", severity="error", timeout=8)
             return
+        if secrets is SecretPolicy.MASK:
+            chosen = (mask_secrets(chosen[0]), mask_secrets(chosen[1]))
         self._set_editor_text(*chosen, keep_cursor=True)
         self._after_save(version, *chosen)
 

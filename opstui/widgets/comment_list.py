@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from opstui.screens.service_calls import ServiceCalls
 from opstui.services import comments
+from opstui.services.secret_guard import SecretPolicy
 from opstui.widgets.literal import literal_block
 
 TAB_TITLE = "Comments"
@@ -84,8 +85,8 @@ class CommentList(ServiceCalls, VerticalScroll):
     def action_add_comment(self) -> None:
         from opstui.screens.comment_dialog import CommentDialog
 
-        def submit(body: str) -> int:
-            return comments.add_comment(self.app.session, self.task_id, body)
+        def submit(body: str, secrets: SecretPolicy) -> int:
+            return comments.add_comment(self.app.session, self.task_id, body, secrets=secrets)
 
         self.app.push_screen(CommentDialog(f"Comment on #{self.task_id}", submit),
                              lambda comment_id: self.reload() if comment_id else None)
@@ -99,8 +100,8 @@ class CommentList(ServiceCalls, VerticalScroll):
 
         current = comments.get_summary(self.app.session, self.task_id)
 
-        def submit(body: str) -> int:
-            return comments.set_summary(self.app.session, self.task_id, body)
+        def submit(body: str, secrets: SecretPolicy) -> int:
+            return comments.set_summary(self.app.session, self.task_id, body, secrets=secrets)
 
         self.app.push_screen(CommentDialog(f"Work summary of activity task #{self.task_id}", submit,
                                            initial=current["body"] if current else ""),
