@@ -21,6 +21,7 @@ EXPECTED_FIGURES = {
                    "writers.2_writers.lost_updates"],
     "reports.py": ["reports.year_by_week", "reports.year_by_week_cpu"],
     "imports.py": ["imports.enex_peak_rss", "imports.timewarrior_peak_rss", "imports.timewarrior_seconds"],
+    "kb_viewer.py": ["kb_viewer.parse_cpu", "kb_viewer.viewer_open", "kb_viewer.viewer_page_down_median"],
     "startup.py": ["startup.minimal_app", "startup.opstui_demo", "startup.demo_ratio"],
 }
 

@@ -139,19 +139,15 @@ def test_title_source_precedence(tmp_path: Path):
     assert load_document(path).title == "disk cleanup procedure"
 
 
-def test_one_megabyte_document_parses_quickly(tmp_path: Path):
-    import time
-
+def test_one_megabyte_document_loads(tmp_path: Path):
     chunk = "## Section {n}\n\n1. Run this\n\n   ```\n   echo {n}\n   ```\n\nSome prose here.\n\n"
     text = "# Big\n\n" + "".join(chunk.format(n=n) for n in range(14_000))
     path = tmp_path / "big.md"
     path.write_text(text)
     assert path.stat().st_size > 1_000_000
 
-    # CPU time, so other processes on a shared test machine do not inflate it.
-    started = time.process_time()
+    # Its speed is measured by bench/kb_viewer.py, not here.
     document = load_document(path)
-    elapsed = time.process_time() - started
 
     assert document.title == "Big"
-    assert elapsed < 3.0
+    assert document.body.count("## Section") == 14_000

@@ -1,6 +1,5 @@
 """Knowledge-base screens under Textual's Pilot, on a real database file."""
 
-import time
 from pathlib import Path
 
 import pytest
@@ -34,11 +33,10 @@ async def test_every_corpus_runbook_renders(corpus_dir: Path, tmp_path):
             await pilot.pause()
 
 
-# NOTE: the limits are loose because the suite runs on a shared 2-CPU machine with a load
-# average near 8, where opening took 8.5 s and paging 1 s. They catch a return to
-# mounting the whole document, which took over 30 s there.
+# The viewer's speed is measured by bench/kb_viewer.py; this test checks that it
+# renders a long document in parts, only as they are needed.
 @pytest.mark.slow
-async def test_large_runbook_opens_quickly_and_lazily(tmp_path):
+async def test_large_runbook_opens_lazily(tmp_path):
     section = "## Section {n}\n\n1. Run it:\n\n   ```\n   echo {n}\n   ```\n\nProse with a [link][ref].\n\n"
     body = "# Big\n\n" + "".join(section.format(n=n) for n in range(14_000)) + "\n[ref]: https://example.org\n"
     assert len(body) > 1_000_000
@@ -46,21 +44,17 @@ async def test_large_runbook_opens_quickly_and_lazily(tmp_path):
     session = team_session(tmp_path / "big.db")
     app = build_app(session)
     async with app.run_test(size=(120, 40)) as pilot:
-        started = time.perf_counter()
         viewer = InstructionViewer(title="Big", body=body)
         await app.push_screen(viewer)
         await pilot.pause()
-        opened = time.perf_counter() - started
 
-        assert opened < 20.0
         assert len(viewer.chunks) > 50
         assert viewer.mounted_chunks <= 4
 
-        started = time.perf_counter()
         for _ in range(10):
             await pilot.press("pagedown")
         await pilot.pause()
-        assert time.perf_counter() - started < 20.0
+        assert viewer.mounted_chunks <= 6
 
         viewer.find("echo 13999")
         await pilot.pause()

@@ -1,6 +1,5 @@
 """Ordered steps for guided execution: lists, task lists, Step N headings, errors."""
 
-import time
 
 import pytest
 
@@ -158,15 +157,13 @@ def test_hash_comment_inside_fence_is_not_a_heading():
     assert "# Step 9" in steps[0].commands[0].code
 
 
-def test_large_document_steps_are_fast():
+def test_large_document_steps_all_found():
     item = "1. Run the command\n\n   ```\n   echo hello\n   ```\n\n"
     body = "## Steps\n\n" + item * 20_000
     assert len(body) > 800_000
 
-    # CPU time, so other processes on a shared test machine do not inflate it.
-    started = time.process_time()
+    # Its speed is measured by bench/kb_viewer.py, not here.
     steps = extract_steps(body)
-    elapsed = time.process_time() - started
 
     assert len(steps) == 20_000
-    assert elapsed < 5.0
+    assert steps[-1].commands[0].code.strip() == "echo hello"
