@@ -4,6 +4,7 @@ Every file the knowledge base takes in (imports, attachments shown as text, runb
 passes through load_document, so bad bytes are rejected in one place with one message.
 """
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,16 @@ MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
 # Markers of template-engine headings such as "# <%= current_page.data.title %>", which
 # are not a title a person would recognise.
 TEMPLATE_TAG_MARKERS = ("<%", "{{", "{%")
+
+# Lines that could open or underline a level-1 heading, after any list or quote markers:
+# "# Title" or a setext "===" underline. Over-matching (a "# comment" in code) only costs
+# a larger parse; a line this misses cannot be part of a level-1 heading.
+LEVEL_1_CANDIDATE = re.compile(r"^[\s>*+\-\d.)]*(?:#(?:[ \t]|$)|=+[ \t]*$)")
+REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:")
+# The first prefix of the body parsed when looking for the title, in lines. It doubles
+# until a usable heading is found, so all the parses together cost at most about twice
+# the last one.
+FIRST_PREFIX_LINES = 200
 
 
 @dataclass
@@ -95,14 +106,43 @@ def load_document(path: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> Document:
 
 
 def first_heading_title(body: str) -> str:
-    """Return the plain text of the first usable level-1 heading, or ''."""
-    tokens = parse_tokens(body)
-    for index, token in enumerate(tokens):
-        if token.type == "heading_open" and token.tag == "h1":
+    """Return the plain text of the first usable level-1 heading, or ''.
+
+    markdown-it needs seconds for a 1 MB body, so only a prefix that ends at a blank
+    line is parsed, with the document's link reference definitions appended so that
+    links in the heading resolve as in the whole document. A heading that ends before
+    the cut is the same in the prefix as in the whole body, because block structure
+    depends only on the lines read so far.
+    """
+    lines = body.split("\n")
+    candidates = [index for index, line in enumerate(lines) if LEVEL_1_CANDIDATE.match(line)]
+    if not candidates:
+        return ""
+    references = "\n".join(line for line in lines if REFERENCE_DEFINITION.match(line))
+
+    cut = 0
+    while cut < len(lines):
+        cut = _blank_line_after(lines, max(FIRST_PREFIX_LINES, 2 * cut, candidates[0] + 2))
+        is_whole_body = cut >= len(lines)
+        prefix = body if is_whole_body else "\n".join(lines[:cut]) + "\n\n" + references
+        tokens = parse_tokens(prefix)
+        for index, token in enumerate(tokens):
+            if token.type != "heading_open" or token.tag != "h1" or token.map is None:
+                continue
+            if not is_whole_body and token.map[1] > cut:
+                break
             title = inline_plain_text(tokens[index + 1])
             if title and not any(marker in title for marker in TEMPLATE_TAG_MARKERS):
                 return title
     return ""
+
+
+def _blank_line_after(lines: list[str], start: int) -> int:
+    """Return the index of the first blank line at or after start, or len(lines)."""
+    for index in range(start, len(lines)):
+        if not lines[index].strip():
+            return index
+    return len(lines)
 
 
 def title_from_file_name(path: Path) -> str:

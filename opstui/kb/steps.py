@@ -15,6 +15,7 @@ standard template), only that section is read.
 
 import re
 import textwrap
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from markdown_it.token import Token
@@ -82,11 +83,17 @@ def extract_steps(body: str, section: str | None = None, source: str = "document
     # A step heading whose section contains a list of two or more steps only groups them.
     # With one list item or none, the heading is the step and the item is a note of it.
     drafts = _list_steps(tokens, lines, scope_start, scope_end)
+    drafts.sort(key=lambda draft: draft["line"])
+    draft_lines = [draft["line"] for draft in drafts]
+    dropped: set[int] = set()
+    heading_drafts = []
     for heading in heading_steps:
-        inside = [d for d in drafts if heading.line <= d["line"] < heading.end]
-        if len(inside) < 2:
-            drafts = [d for d in drafts if d not in inside]
-            drafts.append(_heading_step(heading, tokens, lines))
+        first = bisect_left(draft_lines, heading.line)
+        after = bisect_left(draft_lines, heading.end)
+        if after - first < 2:
+            dropped.update(range(first, after))
+            heading_drafts.append(_heading_step(heading, tokens, lines))
+    drafts = [draft for index, draft in enumerate(drafts) if index not in dropped] + heading_drafts
 
     if not drafts:
         where = f"in the '{scope_name}' section" if scope_name else "in the document"
@@ -96,8 +103,9 @@ def extract_steps(body: str, section: str | None = None, source: str = "document
         )
 
     drafts.sort(key=lambda draft: draft["line"])
+    section_lines = [section.line for section in sections]
     return [
-        Step(number=index, section=_section_title(sections, draft["line"]), **draft)
+        Step(number=index, section=_section_title(sections, section_lines, draft["line"]), **draft)
         for index, draft in enumerate(drafts, start=1)
     ]
 
@@ -124,10 +132,11 @@ def _step_headings(sections: list[Section], start: int, end: int) -> list[Sectio
     chosen = named + (numbered if len(numbered) >= 2 else [])
     chosen.sort(key=lambda s: s.line)
 
-    # A step heading nested in another step heading is part of the outer step.
+    # A step heading nested in another step heading is part of the outer step. Sections
+    # either nest or do not overlap, so only the last outermost heading can contain it.
     outermost: list[Section] = []
     for heading in chosen:
-        if not any(outer.line < heading.line < outer.end for outer in outermost):
+        if not outermost or not outermost[-1].line < heading.line < outermost[-1].end:
             outermost.append(heading)
     return outermost
 
@@ -281,12 +290,13 @@ def _dedented(lines: list[str], start: int, end: int) -> str:
     return textwrap.dedent("\n".join(lines[start:end])).strip("\n")
 
 
-def _section_title(sections: list[Section], line: int) -> str:
-    """Return the title of the innermost heading that encloses line, or ''."""
-    title = ""
-    for section in sections:
-        if section.line >= line:
-            break
-        if line < section.end:
-            title = section.title
-    return title
+def _section_title(sections: list[Section], section_lines: list[int], line: int) -> str:
+    """Return the title of the innermost heading that encloses line, or ''.
+
+    section_lines contains the heading line of each section, in order, for a binary search:
+    a document with thousands of steps and headings would be quadratic otherwise.
+    """
+    index = bisect_left(section_lines, line) - 1
+    while index >= 0 and sections[index].end <= line:
+        index -= 1
+    return sections[index].title if index >= 0 else ""
