@@ -3,7 +3,9 @@
 Long documents are cut into chunks (opstui.kb.chunks). Every chunk gets a slot whose
 height is estimated from its line count, and a slot renders its Markdown only when it
 comes near the viewport, or when the reader jumps to a heading or search match in it.
-So the widget count stays small wherever the reader goes in a 1 MB runbook.
+A rendered slot that falls far behind the viewport drops its widgets and keeps its
+measured height. So the widget count, and with it the cost of each layout pass, stays
+small wherever the reader goes in a 1 MB runbook.
 """
 
 import logging
@@ -26,6 +28,11 @@ log = logging.getLogger(__name__)
 # Render chunks within this many screen heights above and below the viewport.
 PRELOAD_SCREENS = 1
 
+# Drop the widgets of rendered chunks more than this many screen heights away from the
+# viewport. Textual lays out every mounted widget on each layout pass, so each chunk
+# kept rendered makes every later page down slower.
+UNLOAD_SCREENS = 3
+
 
 class ChunkSlot(Vertical):
     """The place of one chunk: an empty box of estimated height until it is rendered."""
@@ -45,6 +52,15 @@ class ChunkSlot(Vertical):
         self.loaded = True
         self.styles.height = "auto"
         self.mount(Markdown(self.chunk.text, open_links=False))
+
+    def unload(self) -> None:
+        """Remove the rendered Markdown but keep the measured height, so nothing moves."""
+        height = self.outer_size.height
+        if not self.loaded or not height:
+            return
+        self.loaded = False
+        self.styles.height = height
+        self.remove_children()
 
 # An OptionList of thousands of entries takes seconds to build, and is no use to read,
 # so the table of contents of a huge document keeps its upper levels up to this many.
@@ -85,6 +101,8 @@ class InstructionViewer(ServiceCalls, Screen):
         self.headings: list[HeadingLine] = []
         self.matches: list[int] = []
         self.match_index = -1
+        self.slots: list[ChunkSlot] = []
+        self.status_text = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="viewer-title")
@@ -127,13 +145,11 @@ class InstructionViewer(ServiceCalls, Screen):
 
         container = self.query_one("#viewer-body", VerticalScroll)
         container.remove_children()
-        if len(self.chunks) == 1:
-            slot = ChunkSlot(0, self.chunks[0], id="chunk-0")
-            container.mount(slot)
-            slot.load()
+        self.slots = [ChunkSlot(index, chunk, id=f"chunk-{index}") for index, chunk in enumerate(self.chunks)]
+        container.mount_all(self.slots)
+        if len(self.slots) == 1:
+            self.slots[0].load()
         else:
-            container.mount_all([ChunkSlot(index, chunk, id=f"chunk-{index}")
-                                 for index, chunk in enumerate(self.chunks)])
             self.call_after_refresh(self.load_visible_chunks)
         self.update_status()
 
@@ -149,28 +165,34 @@ class InstructionViewer(ServiceCalls, Screen):
     @property
     def mounted_chunks(self) -> int:
         """The number of chunks rendered so far."""
-        return sum(1 for slot in self.query(ChunkSlot) if slot.loaded)
+        return sum(1 for slot in self.slots if slot.loaded)
 
     def load_chunk(self, index: int) -> ChunkSlot:
-        slot = self.query_one(f"#chunk-{index}", ChunkSlot)
+        slot = self.slots[index]
         slot.load()
         self.update_status()
         return slot
 
     def load_visible_chunks(self) -> None:
-        """Render every chunk within PRELOAD_SCREENS screen heights of the viewport."""
+        """Render chunks within PRELOAD_SCREENS screen heights of the viewport.
+
+        Rendered chunks beyond UNLOAD_SCREENS screen heights are dropped again.
+        """
         container = self.query_one("#viewer-body", VerticalScroll)
-        margin = container.size.height * PRELOAD_SCREENS
-        top = container.scroll_y - margin
-        bottom = container.scroll_y + container.size.height + margin
+        screen_height = container.size.height
+        top = container.scroll_y - screen_height * PRELOAD_SCREENS
+        bottom = container.scroll_y + screen_height * (1 + PRELOAD_SCREENS)
+        keep_top = container.scroll_y - screen_height * UNLOAD_SCREENS
+        keep_bottom = container.scroll_y + screen_height * (1 + UNLOAD_SCREENS)
         position = 0
-        for slot in self.query(ChunkSlot):
+        for slot in self.slots:
             height = slot.outer_size.height or int(slot.styles.height.value)
-            if position + height >= top and position <= bottom and not slot.loaded:
+            is_near = position + height >= top and position <= bottom
+            if is_near and not slot.loaded:
                 slot.load()
+            elif slot.loaded and (position + height < keep_top or position > keep_bottom):
+                slot.unload()
             position += height
-            if position > bottom:
-                break
         self.update_status()
 
     def on_body_scrolled(self, scroll_y: float) -> None:
@@ -182,7 +204,13 @@ class InstructionViewer(ServiceCalls, Screen):
             parts.append(f"rendered {self.mounted_chunks}/{len(self.chunks)} parts")
         if self.matches:
             parts.append(f"match {self.match_index + 1} of {len(self.matches)}")
-        self.query_one("#viewer-status", Static).update(" · ".join(parts))
+        text = " · ".join(parts)
+
+        # Updating a Static lays out the whole screen, which is slow with a long
+        # document rendered, so the status changes only when its text does.
+        if text != self.status_text:
+            self.status_text = text
+            self.query_one("#viewer-status", Static).update(text)
 
     # -- table of contents -------------------------------------------------
 
@@ -200,7 +228,7 @@ class InstructionViewer(ServiceCalls, Screen):
         self.call_after_refresh(self._scroll_within_chunk, index, line)
 
     def _scroll_within_chunk(self, index: int, line: int) -> None:
-        slot = self.query_one(f"#chunk-{index}", ChunkSlot)
+        slot = self.slots[index]
         chunk = self.chunks[index]
         markdown = slot.query(Markdown)
         blocks = list(markdown.first().children) if markdown else []
