@@ -183,3 +183,23 @@ async def test_task_tab_lists_instruction_and_runs_it(tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, RunScreen)
     assert len(runs.runs_of_task(session, activity_id)) == 1
+
+
+async def test_find_scrolls_match_into_view(tmp_path):
+    section = "## Section {n}\n\n1. Run it:\n\n   ```\n   echo {n}\n   ```\n\nProse.\n\n"
+    body = "# Long\n\n" + "".join(section.format(n=n) for n in range(800))
+    session = team_session(tmp_path / "find.db")
+    app = build_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        viewer = InstructionViewer(title="Long", body=body)
+        await app.push_screen(viewer)
+        await pilot.pause()
+        assert app.focused is viewer.query_one("#viewer-body")
+
+        viewer.find("echo 500")
+        for _ in range(10):
+            await pilot.pause(0.1)
+        container = viewer.query_one("#viewer-body")
+        heading = next(block for block in viewer.query("MarkdownH2") if "500" in str(block.id))
+        top = heading.region.y - container.region.y
+        assert 0 <= top < container.size.height

@@ -118,6 +118,8 @@ class InstructionViewer(ServiceCalls, Screen):
             self.load_instruction()
         self.render_document()
         self.watch(self.query_one("#viewer-body"), "scroll_y", self.on_body_scrolled, init=False)
+        # The document takes the keys first, so Page Down reads on; Tab reaches the contents.
+        self.query_one("#viewer-body").focus()
 
     def load_instruction(self) -> None:
         from opstui.services import kb
@@ -227,22 +229,36 @@ class InstructionViewer(ServiceCalls, Screen):
         self.load_chunk(index)
         self.call_after_refresh(self._scroll_within_chunk, index, line)
 
-    def _scroll_within_chunk(self, index: int, line: int) -> None:
+    def _scroll_within_chunk(self, index: int, line: int, attempts: int = 8) -> None:
+        target = self._block_for_line(index, line)
+        target.scroll_visible(top=True, animate=False, immediate=True)
+        # A part that has just been rendered changes the heights above the target
+        # while Textual lays it out, so check again until the target is in view.
+        if attempts > 0:
+            self.set_timer(0.05, lambda: self._check_scrolled(index, line, attempts - 1))
+
+    def _check_scrolled(self, index: int, line: int, attempts: int) -> None:
+        container = self.query_one("#viewer-body", VerticalScroll)
+        target = self._block_for_line(index, line)
+        top = target.region.y - container.region.y
+        if not (0 <= top < container.size.height) or target is self.slots[index]:
+            self._scroll_within_chunk(index, line, attempts)
+
+    def _block_for_line(self, index: int, line: int):
+        """Return the rendered block nearest to body line ``line``, or its part while not rendered."""
         slot = self.slots[index]
         chunk = self.chunks[index]
         markdown = slot.query(Markdown)
         blocks = list(markdown.first().children) if markdown else []
         if not blocks:
-            slot.scroll_visible(top=True, animate=False)
-            return
+            return slot
         span = max(1, chunk.end_line - chunk.start_line)
         position = min(len(blocks) - 1, int((line - chunk.start_line) / span * len(blocks)))
         headings_before = [h for h in self.headings if chunk.start_line <= h.line <= line]
         headers = [block for block in blocks if type(block).__name__.startswith("MarkdownH")]
         if headings_before and len(headers) >= len(headings_before):
-            headers[len(headings_before) - 1].scroll_visible(top=True, animate=False)
-        else:
-            blocks[position].scroll_visible(top=True, animate=False)
+            return headers[len(headings_before) - 1]
+        return blocks[position]
 
     # -- search ------------------------------------------------------------
 
