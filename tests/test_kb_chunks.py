@@ -1,6 +1,6 @@
 """Cutting long documents into chunks, and the fast heading scan."""
 
-from opstui.kb.chunks import chunk_index_for_line, scan_headings, split_into_chunks
+from opstui.kb.chunks import chunk_index_for_line, label_bare_fences, scan_headings, split_into_chunks
 
 
 def test_short_document_is_one_chunk():
@@ -53,3 +53,10 @@ def test_scan_headings_skips_fences():
     headings = scan_headings(body)
 
     assert [(h.level, h.title, h.line) for h in headings] == [(1, "Title", 0), (2, "Part", 6)]
+
+
+def test_bare_fences_get_a_language_for_display():
+    text = "intro\n```\necho 1\n```\n\n  ```bash\nls\n  ```\n~~~~\nx\n```\n~~~~\n"
+    labelled = label_bare_fences(text)
+    assert labelled.split("\n") == ["intro", "```text", "echo 1", "```", "", "  ```bash", "ls", "  ```",
+                                    "~~~~text", "x", "```", "~~~~", ""]

@@ -114,3 +114,26 @@ def scan_headings(body: str) -> list[HeadingLine]:
         if heading:
             headings.append(HeadingLine(len(heading.group(1)), heading.group(2).strip(), index))
     return headings
+
+
+def label_bare_fences(text: str, language: str = "text") -> str:
+    """Give code fences without an info string a language, for display only.
+
+    Textual's Markdown widget guesses the language of an unlabelled fence with
+    Pygments' guess_lexer, which tries every lexer and costs tens of
+    milliseconds per block: a runbook with thousands of command blocks stalled.
+    """
+    lines = text.split("\n")
+    open_fence = ""
+    for index, line in enumerate(lines):
+        match = FENCE.match(line)
+        if not match:
+            continue
+        marker = match.group(1)
+        if not open_fence:
+            open_fence = marker
+            if not line[match.end():].strip():
+                lines[index] = line + language
+        elif marker[0] == open_fence[0] and len(marker) >= len(open_fence) and not line[match.end():].strip():
+            open_fence = ""
+    return "\n".join(lines)

@@ -18,7 +18,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
-from opstui.kb.chunks import Chunk, HeadingLine, chunk_index_for_line, scan_headings, split_into_chunks
+from opstui.kb.chunks import (
+    Chunk,
+    HeadingLine,
+    chunk_index_for_line,
+    label_bare_fences,
+    scan_headings,
+    split_into_chunks,
+)
 from opstui.kb.links import parse_link
 from opstui.screens.service_calls import ServiceCalls
 from opstui.widgets.literal import literal_line
@@ -51,7 +58,7 @@ class ChunkSlot(Vertical):
             return
         self.loaded = True
         self.styles.height = "auto"
-        self.mount(Markdown(self.chunk.text, open_links=False))
+        self.mount(Markdown(label_bare_fences(self.chunk.text), open_links=False))
 
     def unload(self) -> None:
         """Remove the rendered Markdown but keep the measured height, so nothing moves."""
