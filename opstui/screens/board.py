@@ -1,13 +1,12 @@
 """The kanban board: master tasks in columns by process stage, driven by keys."""
 
-from datetime import date
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from opstui.app import EventsArrived
+from opstui.screens.board_cache import BoardCache, board_cache, cards_by_stage
 from opstui.screens.service_calls import ServiceCalls
 from opstui.services import tasks, users
 from opstui.services.process_steps import STAGE_TITLES, STAGES
@@ -43,7 +42,7 @@ class BoardScreen(ServiceCalls, Screen):
     def __init__(self):
         super().__init__()
         self.text_filter = ""
-        self.cards: dict[int, Card] = {}
+        self.shown_generation = -1
 
     def compose(self) -> ComposeResult:
         yield TopBar("Board")
@@ -57,68 +56,59 @@ class BoardScreen(ServiceCalls, Screen):
         return self.query_one(KanbanBoard)
 
     def on_mount(self) -> None:
-        self.reload()
+        self.cache.ensure_current()
+        self.show_board_cache()
         self.board.focus()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        # Events reach this screen while it is covered, so its cards are current
+        # up to the last poll: poll now for changes made since, then show.
+        self.app.poll_events()
+        self.cache.ensure_current()
+        if self.cache.generation != self.shown_generation:
+            self.show_board_cache()
 
     # -- data --------------------------------------------------------------
 
+    @property
+    def cache(self) -> BoardCache:
+        return board_cache(self.app)
+
+    @property
+    def cards(self) -> dict[int, Card]:
+        return self.cache.cards
+
     def reload(self, task_ids: set[int] | None = None) -> None:
         """Read the cards again: all of them, or only ``task_ids`` after a change."""
-        today = date.today()
         if task_ids is None:
-            rows = tasks.board_cards(self.app.session)
-            self.cards = {row["id"]: Card.from_row(row, today) for row in rows}
+            self.cache.load_all()
         else:
-            rows = tasks.board_cards(self.app.session, sorted(task_ids))
-            for task_id in task_ids:
-                self.cards.pop(task_id, None)
-            for row in rows:
-                self.cards[row["id"]] = Card.from_row(row, today)
+            self.cache.refresh(task_ids)
+        self.show_board_cache()
+
+    def show_board_cache(self) -> None:
+        """Show the shared cards, through the filter."""
+        self.shown_generation = self.cache.generation
         self._show_cards()
 
     def _show_cards(self) -> None:
         login = self.app.session.login
-        shown = [card for card in self.cards.values() if card.matches(self.text_filter, login)]
-        self.board.set_cards(shown)
+        cards = self.cache.cards.values()
+        if self.text_filter:
+            by_stage = cards_by_stage(cards, lambda card: card.matches(self.text_filter, login))
+        else:
+            by_stage = {stage: list(column) for stage, column in self.cache.stage_lists().items()}
+        self.board.set_cards_by_stage(by_stage, self.cache.column_totals)
         location = "Board"
         if self.text_filter:
-            location += f"  filter: {self.text_filter} ({len(shown)} of {len(self.cards)})"
+            shown = sum(len(column) for column in by_stage.values())
+            location += f"  filter: {self.text_filter} ({shown} of {len(self.cache.cards)})"
         self.query_one(TopBar).set_location(location)
 
     def on_events_arrived(self, message: EventsArrived) -> None:
-        affected = self._master_ids(message)
-        if affected is None:
-            self.reload()
-        elif affected:
-            self.reload(affected)
-
-    def _master_ids(self, message: EventsArrived) -> set[int] | None:
-        """Map the events' tasks to the master tasks whose cards show them (None: reload all)."""
-        masters: set[int] = set()
-        for event in message.events:
-            task_id = event["task_id"]
-            if task_id is None:
-                if event["entity"] == "user":
-                    return None
-                continue
-            parent_id = event["data"].get("parent_id")
-            masters.add(parent_id or task_id)
-        unknown = {task_id for task_id in masters if task_id not in self.cards}
-        if unknown:
-            # A subtask or activity event whose parent is not in the event data:
-            # ask the service which master task it belongs to.
-            for task_id in unknown:
-                masters.discard(task_id)
-                try:
-                    task = tasks.get_task(self.app.session, task_id)
-                except Exception:
-                    masters.add(task_id)
-                    continue
-                masters.add(task["parent_id"] or task_id)
-        return masters
+        self.cache.apply_events(message.events)
+        if self.cache.generation != self.shown_generation:
+            self.show_board_cache()
 
     # -- actions -------------------------------------------------------------
 
@@ -154,7 +144,7 @@ class BoardScreen(ServiceCalls, Screen):
 
         def created(task_id: int | None) -> None:
             if task_id:
-                self.reload()
+                self.reload({task_id})
                 self.board.focus_task(task_id)
                 self.app.notify(f"Request recorded as task #{task_id} in Request.")
 

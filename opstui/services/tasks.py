@@ -123,6 +123,19 @@ def board_cards(session: Session, task_ids: list[int] | None = None) -> list[dic
     return task_rows.board_cards(session.store, task_ids)
 
 
+def board_card_count(session: Session) -> int:
+    return task_rows.board_card_count(session.store)
+
+
+def board_column_totals(session: Session) -> dict[str, int]:
+    return task_rows.board_column_totals(session.store)
+
+
+def board_first_card_ids(session: Session, stage: str, limit: int) -> list[int]:
+    """Return the first ``limit`` card ids of a stage's column, so a big board can paint its first page early."""
+    return task_rows.board_first_card_ids(session.store, parse_stage(stage), limit)
+
+
 def update_task(session: Session, task_id: int, expected_version: int, **fields: Any) -> dict[str, Any]:
     """Edit title, description, priority or due date, refusing a stale version."""
     cleaned: dict[str, Any] = {}

@@ -136,13 +136,16 @@ def remove_assignment(transaction: Transaction, task_id: int, login: str) -> boo
     return cursor.rowcount == 1
 
 
+BOARD_CARD_WHERE = "m.kind = 'master' AND m.deleted_at IS NULL AND m.status IN ('open', 'done')"
+
+
 def board_cards(store: Store, task_ids: list[int] | None = None) -> list[dict[str, Any]]:
     """Return one row per master task on the board, with what its card shows.
 
     Assignees are those of the master task and of its subtasks. Rejected,
     cancelled and deleted tasks are left out.
     """
-    where = "m.kind = 'master' AND m.deleted_at IS NULL AND m.status IN ('open', 'done')"
+    where = BOARD_CARD_WHERE
     parameters: list[Any] = []
     if task_ids is not None:
         where += f" AND m.id IN ({', '.join('?' for _ in task_ids)})"
@@ -165,6 +168,27 @@ def board_cards(store: Store, task_ids: list[int] | None = None) -> list[dict[st
     for row in rows:
         row["assignees"] = _split_logins(row["assignees"])
     return rows
+
+
+def board_card_count(store: Store) -> int:
+    """Count the cards of the board, to decide whether to read them all at once."""
+    return store.scalar(f"SELECT count(*) FROM tasks m WHERE {BOARD_CARD_WHERE}")
+
+
+def board_column_totals(store: Store) -> dict[str, int]:
+    """Count the cards of each stage's column."""
+    rows = store.connection.execute(
+        f"SELECT m.stage, count(*) FROM tasks m WHERE {BOARD_CARD_WHERE} GROUP BY m.stage").fetchall()
+    return dict(rows)
+
+
+def board_first_card_ids(store: Store, stage: str, limit: int) -> list[int]:
+    """Return the ids of the first ``limit`` cards of a column, in board order (by id)."""
+    rows = store.connection.execute(
+        f"SELECT m.id FROM tasks m WHERE {BOARD_CARD_WHERE} AND m.stage = ? ORDER BY m.id LIMIT ?",
+        (stage, limit),
+    ).fetchall()
+    return [row[0] for row in rows]
 
 
 def _split_logins(value: str | None) -> list[str]:

@@ -5,6 +5,9 @@ take seconds to mount. This column draws its cards line by line instead
 (Textual's Line API), so its cost follows the screen's height, not the card count.
 """
 
+from bisect import bisect_left
+from operator import attrgetter
+
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
@@ -15,6 +18,7 @@ from textual.strip import Strip
 
 from opstui.widgets.card import PRIORITY_LABELS, Card
 
+_task_id = attrgetter("task_id")
 CARD_HEIGHT = 4  # three lines of text and one blank line between cards
 
 
@@ -47,18 +51,27 @@ class BoardColumn(ScrollView, can_focus=False):
 
     # -- data --------------------------------------------------------------
 
-    def set_cards(self, cards: list[Card], keep_task_id: int | None = None) -> None:
-        """Replace the cards, keeping the cursor on ``keep_task_id`` when it is still here."""
+    def set_cards(self, cards: list[Card], keep_task_id: int | None = None, total: int | None = None) -> None:
+        """Replace the cards, keeping the cursor on ``keep_task_id`` when it is still here.
+
+        ``total`` is the column's size while only its first cards are read.
+        """
         self.cards = cards
         if keep_task_id is not None:
-            for index, card in enumerate(cards):
-                if card.task_id == keep_task_id:
-                    self.cursor = index
-                    break
+            index = self.index_of(keep_task_id)
+            if index is not None:
+                self.cursor = index
         self.cursor = max(0, min(self.cursor, len(cards) - 1))
         self.virtual_size = Size(self.size.width, len(cards) * CARD_HEIGHT)
-        self.border_title = f"{self.stage_title} ({len(cards)})"
+        self.border_title = f"{self.stage_title} ({len(cards) if total is None else max(total, len(cards))})"
         self.refresh()
+
+    def index_of(self, task_id: int) -> int | None:
+        """Find a card by task id; cards are in task id order, so a binary search does."""
+        index = bisect_left(self.cards, task_id, key=_task_id)
+        if index < len(self.cards) and self.cards[index].task_id == task_id:
+            return index
+        return None
 
     @property
     def current_card(self) -> Card | None:

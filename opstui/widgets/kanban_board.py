@@ -44,12 +44,17 @@ class KanbanBoard(Widget, can_focus=True):
 
     def set_cards(self, cards: list[Card]) -> None:
         """Distribute cards over the columns, keeping the cursor on the same task if it is shown."""
-        keep = self.current_card.task_id if self.current_card else None
         by_stage: dict[str, list[Card]] = {stage: [] for stage in STAGES}
         for card in cards:
             by_stage[card.stage].append(card)
+        self.set_cards_by_stage(by_stage)
+
+    def set_cards_by_stage(self, by_stage: dict[str, list[Card]], totals: dict[str, int] | None = None) -> None:
+        """Show each column's cards; ``totals`` gives column sizes while only a first page is read."""
+        keep = self.current_card.task_id if self.current_card else None
         for column in self.columns:
-            column.set_cards(by_stage[column.stage], keep_task_id=keep)
+            total = totals.get(column.stage, 0) if totals else None
+            column.set_cards(by_stage[column.stage], keep_task_id=keep, total=total)
         if keep is not None:
             for index, column in enumerate(self.columns):
                 if column.current_card and column.current_card.task_id == keep:
@@ -67,11 +72,11 @@ class KanbanBoard(Widget, can_focus=True):
 
     def focus_task(self, task_id: int) -> bool:
         for index, column in enumerate(self.columns):
-            for row, card in enumerate(column.cards):
-                if card.task_id == task_id:
-                    column.cursor = row
-                    self._activate(index)
-                    return True
+            row = column.index_of(task_id)
+            if row is not None:
+                column.cursor = row
+                self._activate(index)
+                return True
         return False
 
     # -- cursor ------------------------------------------------------------
