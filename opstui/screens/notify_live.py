@@ -11,14 +11,18 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.worker import get_current_worker
 
 from opstui.errors import OpstuiError
-from opstui.mail.settings import SmtpSettings, load_smtp_settings
-from opstui.screens.inbox import refresh_unread_count
-from opstui.services import notify, users
+from opstui.services import users
+
+if TYPE_CHECKING:
+    from opstui.mail.settings import SmtpSettings
+
+# The inbox screen, mail settings and the notify service are imported when first
+# used, after the board's first frame, because they add about 50 ms to start-up.
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +48,9 @@ class NotifyLive:
         self._manager = False
 
     def start(self, app) -> None:
+        from opstui.mail.settings import load_smtp_settings
+        from opstui.screens.inbox import refresh_unread_count
+
         refresh_unread_count(app)
         self._manager = users.is_manager(app.session)
         try:
@@ -57,10 +64,14 @@ class NotifyLive:
 
     def _refresh_count_if_stale(self) -> None:
         if self._count_stale.is_set():
+            from opstui.screens.inbox import refresh_unread_count
+
             self._count_stale.clear()
             refresh_unread_count(self.app)
 
     def on_events(self, events: list[dict[str, Any]]) -> None:
+        from opstui.services import notify
+
         login = self.app.session.login
         for event in events:
             text = notify.toast_text(event, login, manager=self._manager,
@@ -96,6 +107,8 @@ class NotifyLive:
             next_send = time.monotonic() + SEND_INTERVAL_S
 
     def _catch_up(self) -> None:
+        from opstui.services import notify
+
         try:
             notify.catch_up(self.app.session)
         except Exception:
@@ -106,6 +119,8 @@ class NotifyLive:
         self._count_stale.set()
 
     def _send(self) -> None:
+        from opstui.services import notify
+
         session = self.app.session
         try:
             report = notify.send_pending(session.store, session.login, self.settings)
@@ -121,4 +136,5 @@ def install(app) -> None:
     live = NotifyLive(app)
     app.notify_live = live
     app.event_listeners.append(live.on_events)
-    app.startup_hooks.append(live.start)
+    # Started once the board's first frame is drawn, so start-up does not wait for it.
+    app.startup_hooks.append(lambda started_app: started_app.call_after_refresh(live.start, started_app))

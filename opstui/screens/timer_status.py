@@ -9,7 +9,6 @@ import logging
 
 from opstui.errors import OpstuiError
 from opstui.sanitize import one_line
-from opstui.services import timelog
 from opstui.timelog.durations import format_clock, format_duration
 
 log = logging.getLogger(__name__)
@@ -20,7 +19,8 @@ REFRESH_INTERVAL_S = 5.0
 
 
 def install(app) -> None:
-    app.startup_hooks.append(_start)
+    # Started once the board's first frame is drawn, so start-up does not wait for it.
+    app.startup_hooks.append(lambda started_app: started_app.call_after_refresh(_start, started_app))
     app.event_listeners.append(lambda events: _on_events(app, events))
 
 
@@ -42,6 +42,9 @@ def timer_text(timer: dict | None) -> str:
 
 
 def refresh_timer_status(app) -> None:
+    # Imported here: the time log service is not needed for the board's first frame.
+    from opstui.services import timelog
+
     try:
         timer = timelog.running_timer(app.session)
     except OpstuiError as error:
@@ -65,6 +68,8 @@ def toggle_timer(app, task_id: int | None, step: int | None = None) -> None:
 
     Starting stops a timer running elsewhere first, and the toast reports that stop.
     """
+    from opstui.services import timelog
+
     session = app.session
     try:
         timer = timelog.running_timer(session)
