@@ -109,7 +109,7 @@ async def test_external_editor_save_asks(session, task_id, monkeypatch):
     note_id = notes.add_note(session, task_id, "Switch", "clean")
     monkeypatch.setattr("opstui.screens.note_editor.edit_text", lambda body: SECRET_TEXT)
     app = build_app(session)
-    # The headless test driver cannot suspend the terminal, and the editor is replaced anyway.
+    # The headless test driver cannot suspend the terminal, and edit_text is replaced above.
     monkeypatch.setattr(app, "suspend", contextlib.nullcontext)
     async with app.run_test(size=(120, 35)) as pilot:
         editor = await open_editor(app, pilot, note_id)
@@ -138,7 +138,7 @@ async def test_conflict_keep_mine_asks(session, tmp_path, task_id):
         await pilot.press("m")
         await pilot.pause()
 
-        # The conflict screen compares the masked text, and keeping it asks nothing more.
+        # The conflict screen compares the masked text, and "keep mine" shows no second warning.
         conflict = app.screen
         assert isinstance(conflict, NoteConflictScreen)
         assert conflict.texts.mine_body == MASKED_TEXT
