@@ -147,3 +147,11 @@ def test_event_feed_sees_other_connections(tmp_path):
     assert [event["kind"] for event in feed.poll()] == ["request.recorded", "task.created", "step.done"]
     other.close()
     mine.close()
+
+
+def test_stale_move_to_same_stage_is_refused(session):
+    task_id = tasks.create_request(session, "Master")
+    version = tasks.get_task(session, task_id)["version"]
+    tasks.move_task(session, task_id, "discovery", expected_version=version)
+    with pytest.raises(ConflictError, match="changed by someone else"):
+        tasks.move_task(session, task_id, "discovery", expected_version=version)

@@ -176,6 +176,11 @@ def move_task(session: Session, task_id: int, stage: str, *, expected_version: i
             raise UserError(f"task {task_id} is a {current['kind']} task; only master tasks move on the board")
         if current["status"] in ("rejected", "cancelled"):
             raise UserError(f"task {task_id} is {current['status']}; reopen it before moving it")
+        if expected_version is not None and current["version"] != expected_version:
+            # Checked before the no-op case too: a caller working from a stale
+            # copy must look again, even when someone already made the same move.
+            raise ConflictError(f"task {task_id} was changed by someone else (now in"
+                                f" {STAGE_TITLES[current['stage']]}); look again and retry", current=current)
         if current["stage"] == stage:
             return
         if not task_rows.update_task(transaction, task_id, expected_version, stage=stage):
