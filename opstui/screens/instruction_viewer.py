@@ -110,6 +110,7 @@ class InstructionViewer(ServiceCalls, Screen):
         self.match_index = -1
         self.slots: list[ChunkSlot] = []
         self.status_text = ""
+        self._scroll_generation = 0
 
     def compose(self) -> ComposeResult:
         yield Static(id="viewer-title")
@@ -236,20 +237,25 @@ class InstructionViewer(ServiceCalls, Screen):
         self.load_chunk(index)
         self.call_after_refresh(self._scroll_within_chunk, index, line)
 
-    def _scroll_within_chunk(self, index: int, line: int, attempts: int = 8) -> None:
-        target = self._block_for_line(index, line)
-        target.scroll_visible(top=True, animate=False, immediate=True)
-        # A part that has just been rendered changes the heights above the target
-        # while Textual lays it out, so check again until the target is in view.
-        if attempts > 0:
-            self.set_timer(0.05, lambda: self._check_scrolled(index, line, attempts - 1))
+    def _scroll_within_chunk(self, index: int, line: int, checks: int = 30) -> None:
+        self._scroll_generation += 1
+        generation = self._scroll_generation
+        self._block_for_line(index, line).scroll_visible(top=True, animate=False, immediate=True)
+        # Parts rendered near the target change the heights above it while Textual
+        # lays them out, so keep checking for a while and scroll again when it
+        # has moved out of view. A key press or a newer jump ends the checks.
+        self.set_timer(0.05, lambda: self._check_scrolled(index, line, checks - 1, generation))
 
-    def _check_scrolled(self, index: int, line: int, attempts: int) -> None:
+    def _check_scrolled(self, index: int, line: int, checks: int, generation: int) -> None:
+        if generation != self._scroll_generation:
+            return
         container = self.query_one("#viewer-body", VerticalScroll)
         target = self._block_for_line(index, line)
         top = target.region.y - container.region.y
         if not (0 <= top < container.size.height) or target is self.slots[index]:
-            self._scroll_within_chunk(index, line, attempts)
+            target.scroll_visible(top=True, animate=False, immediate=True)
+        if checks > 0:
+            self.set_timer(0.05, lambda: self._check_scrolled(index, line, checks - 1, generation))
 
     def _block_for_line(self, index: int, line: int):
         """Return the rendered block nearest to body line ``line``, or its part while not rendered."""
@@ -305,6 +311,8 @@ class InstructionViewer(ServiceCalls, Screen):
         self.update_status()
 
     def on_key(self, event) -> None:
+        if event.key in ("up", "down", "pageup", "pagedown", "home", "end", "space"):
+            self._scroll_generation += 1  # the reader scrolls: stop correcting the last jump
         search = self.query_one("#viewer-search", Input)
         if event.key == "escape" and search.has_class("visible"):
             search.remove_class("visible")
