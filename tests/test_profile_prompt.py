@@ -3,6 +3,8 @@
 import sys
 from pathlib import Path
 
+import time
+
 import pytest
 
 from opstui.app import build_app
@@ -121,9 +123,16 @@ def test_prompt_in_real_terminal(tmp_path, isolated_home):
     terminal = TmuxTerminal([OPSTUI, "--db", str(path)], width=100, height=30, environment=environment)
     try:
         terminal.wait_for("Welcome to opstui, dave.")
+        # The dialog is drawn before its name field takes focus; keys sent in
+        # between would reach the board underneath.
+        time.sleep(0.5)
         _type_into_focused_input(terminal, "Dave Lister")
         terminal.send("enter")
+        # Give the focus time to reach the e-mail field: a ctrl+u handled before
+        # it moves would clear the name instead.
+        time.sleep(1.0)
         _type_into_focused_input(terminal, "dave@example.org")
+        terminal.wait_for("Dave Lister")
         terminal.send("C-s")
         terminal.wait_for("Dave Lister (dave, sysadmin)")
         terminal.send("q")
