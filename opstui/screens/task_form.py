@@ -10,15 +10,13 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from opstui.sanitize import visible_text
-from opstui.widgets.literal_text_area import LiteralTextArea
-
-from opstui.errors import OpstuiError
-from opstui.widgets.literal import literal_line
+from opstui.screens.submit_form import SubmitForm
 from opstui.services.validation import PRIORITIES, SOURCE_TITLES
+from opstui.widgets.literal import literal_line
+from opstui.widgets.literal_text_area import LiteralTextArea
 
 FIELDS_BY_KIND = {
     "request": ("title", "source", "requester", "external_ref", "received_on", "priority", "due_on",
@@ -40,7 +38,7 @@ LABELS = {
 }
 
 
-class TaskForm(ModalScreen[Any]):
+class TaskForm(SubmitForm):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("ctrl+s", "save", "Save", id="form.save"),
@@ -115,24 +113,3 @@ class TaskForm(ModalScreen[Any]):
                 original = self.initial.get(name) or ""
                 result[name] = original if widget.value == visible_text(original) else widget.value
         return result
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.focus_next()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.action_cancel()
-
-    def action_save(self) -> None:
-        try:
-            result = self.submit(self.values())
-        except OpstuiError as error:
-            self.query_one("#form-error", Label).update(str(error))
-            return
-        self.dismiss(result)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -12,10 +12,9 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from opstui.errors import OpstuiError
+from opstui.screens.submit_form import SubmitForm
 from opstui.services import zabbix as service
 
 SCRIPT_TYPE_TITLES = {
@@ -65,7 +64,7 @@ def _name_of(number: int, choices: dict[str, int]) -> str:
     return next(name for name, value in choices.items() if value == number)
 
 
-class ZabbixForm(ModalScreen[Any]):
+class ZabbixForm(SubmitForm):
     """The parts both forms share: labelled rows, save with ctrl+s, errors under the fields."""
 
     BINDINGS = [
@@ -107,26 +106,6 @@ class ZabbixForm(ModalScreen[Any]):
                 result[name] = widget.value
         return result
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.focus_next()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.action_cancel()
-
-    def action_save(self) -> None:
-        try:
-            result = self.submit(self.values())
-        except OpstuiError as error:
-            self.query_one("#form-error", Label).update(str(error))
-            return
-        self.dismiss(result)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class ScriptForm(ZabbixForm):
