@@ -18,7 +18,7 @@ log = logging.getLogger("opstui.cli")
 
 @dataclass
 class CliContext:
-    """What every command needs: the database path and, once opened, the session."""
+    """The state every command needs: the database path and, once opened, the session."""
 
     db_option: str | None
     _session: Session | None = field(default=None, repr=False)

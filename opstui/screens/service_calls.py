@@ -1,4 +1,4 @@
-"""How screens call services: user errors become a toast, conflicts a dialog, nothing is lost."""
+"""Service calls from screens: a user error becomes an error toast and a conflict a warning toast."""
 
 import logging
 from collections.abc import Callable
@@ -21,6 +21,6 @@ class ServiceCalls:
             log.info("conflict in %s: %s", getattr(function, "__name__", function), error)
             self.app.notify(str(error), title="Changed by someone else", severity="warning", timeout=8)
         except OpstuiError as error:
-            log.info("refused %s: %s", getattr(function, "__name__", function), error)
+            log.info("rejected %s: %s", getattr(function, "__name__", function), error)
             self.app.notify(str(error), title="Not done", severity="error", timeout=8)
         return None

@@ -1,8 +1,8 @@
 """The behaviour every form dialog shares: enter moves on, ctrl+s saves, escape cancels.
 
 A form calls ``submit(values)``. A UserError keeps the form open with the message
-in its ``#form-error`` label, so nothing typed is lost; success dismisses the form
-with what ``submit`` returned.
+in its ``#form-error`` label, so nothing typed is lost. On success the form is
+dismissed with the value ``submit`` returned.
 """
 
 from collections.abc import Callable

@@ -94,7 +94,7 @@ class TaskForm(SubmitForm):
             return LiteralTextArea(value or "", language="markdown", id="field-description", soft_wrap=True)
         placeholder = {"received_on": "YYYY-MM-DD (empty: today)", "due_on": "YYYY-MM-DD (optional)", "title": "what changes, in a few words"}
         # An Input would send control characters of a stored title to the
-        # terminal, so it shows them escaped; values() restores the original
+        # terminal, so it shows them escaped. values() restores the original
         # when the field was left as it was.
         return Input(value=visible_text(value or ""), placeholder=placeholder.get(name, ""), id=f"field-{name}")
 

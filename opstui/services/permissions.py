@@ -1,4 +1,4 @@
-"""Which actions need the manager role: a team setting that only managers change.
+"""The actions reserved for the manager role: a team setting that only managers change.
 
 Roles guard against mistakes, not against a hostile member of the group: anyone
 who can write the database file can change it with the sqlite3 tool.
@@ -32,7 +32,7 @@ DEFAULT_MANAGER_ONLY = [
     "manage_users",
 ]
 
-# Actions that stay manager-only whatever the setting says, so that the team
+# Actions that stay manager-only whatever the setting contains, so that the team
 # cannot lock itself out of its own settings.
 ALWAYS_MANAGER_ONLY = {"change_team_settings", "change_roles"}
 

@@ -270,7 +270,7 @@ def _check_location(path: Path, create: bool) -> None:
 
 def _create_group_writable(path: Path) -> None:
     # SQLite would create the file 0644 whatever the umask, and its -wal and -shm
-    # files copy that mode; a group-writable main file keeps the team's access.
+    # files copy that mode. A group-writable main file keeps the team's access.
     if not path.exists():
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, DATABASE_FILE_MODE)
         os.close(descriptor)

@@ -1,4 +1,4 @@
-"""What a board card shows, computed once per card from a service row."""
+"""The board card: its display texts, computed once per card from a service row."""
 
 from dataclasses import dataclass
 from datetime import date

@@ -11,7 +11,7 @@ from opstui.sanitize import ONE_LINE_MAX_LENGTH, one_line, visible_text
 
 
 def literal_line(text: str | None, max_length: int = ONE_LINE_MAX_LENGTH) -> Content:
-    """One line of user text: control characters visible, cut to ``max_length``."""
+    """Return one line of user text with control characters visible, cut to ``max_length``."""
     return Content(one_line(text or "", max_length))
 
 
@@ -21,5 +21,5 @@ def literal_block(text: str | None) -> Content:
 
 
 def literal_cell(text: str | None, max_length: int = ONE_LINE_MAX_LENGTH) -> Text:
-    """One line of user text for a DataTable cell (a rich Text, which it measures correctly)."""
+    """Return one line of user text as a rich Text, which DataTable measures correctly."""
     return Text(one_line(text or "", max_length), no_wrap=True, overflow="ellipsis")
