@@ -33,6 +33,7 @@ class SideBySideDiff(DataTable):
         self.left_label = left_label
         self.right_label = right_label
         self.changed_rows = 0
+        self._texts: tuple[str, str] | None = None
 
     def on_mount(self) -> None:
         if not self.columns:
@@ -44,15 +45,25 @@ class SideBySideDiff(DataTable):
         self.add_column("#", key="right-number", width=5)
         self.add_column(Text(self.right_label), key="right", width=60)
 
+    def _text_width(self) -> int:
+        """Return the width of each text column: half of what the number columns, padding and scroll bar leave."""
+        return max(20, (self.size.width - 20) // 2) if self.size.width else 60
+
+    def on_resize(self) -> None:
+        # show() may run before the first layout, when the width is still unknown.
+        if self._texts is not None and self.columns["left"].width != self._text_width():
+            self.show(*self._texts)
+
     def show(self, left: str, right: str, left_label: str | None = None, right_label: str | None = None) -> None:
         """Replace the table with the diff of two texts."""
+        self._texts = (left, right)
         if left_label is not None:
             self.left_label = left_label
         if right_label is not None:
             self.right_label = right_label
         self.clear(columns=True)
         self._add_columns()
-        width = max(20, (self.size.width - 14) // 2) if self.size.width else 60
+        width = self._text_width()
         self.columns["left"].width = width
         self.columns["right"].width = width
         self.changed_rows = 0
