@@ -291,6 +291,35 @@ async def test_notes_tab_lists_and_creates(session, task_id):
     assert [row["title"] for row in notes.list_notes(session, task_id)] == ["Existing [b]note[/b]", "Second note"]
 
 
+async def test_notes_tab_secret_title_asks(session, task_id):
+    from opstui.screens.secret_warning import SecretWarningScreen
+    from opstui.screens.task import TaskScreen
+
+    app = build_app(session)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.pause()
+        app.push_screen(TaskScreen(task_id))
+        await pilot.pause()
+        app.screen.query_one("#task-tabs").active = "tab-notes_tab"
+        await pilot.pause()
+        app.screen.query_one("#notes-table").focus()
+        await pilot.press("n")
+        await pilot.pause()
+        await type_text(pilot, "db1 password=Sup3rSecret99")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SecretWarningScreen)
+        assert notes.list_notes(session, task_id) == []
+
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteEditorScreen)
+
+    titles = [row["title"] for row in notes.list_notes(session, task_id)]
+    assert len(titles) == 1
+    assert "Sup3rSecret99" not in titles[0]
+
+
 async def test_archive_unretire_and_purge(session, task_id):
     from opstui.screens.notes_archive import NotesArchiveScreen
     kept = notes.add_note(session, task_id, "Kept", "x")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from opstui.errors import OpstuiError
 from opstui.screens.service_calls import ServiceCalls
 from opstui.services import note_lifecycle, notes
+from opstui.services.secret_guard import SecretPolicy, SecretsFound
 from opstui.widgets.literal import literal_cell
 
 TAB_TITLE = "Notes"
@@ -105,14 +109,30 @@ class NotesTable(ServiceCalls, DataTable):
         from opstui.screens.reason_dialog import ReasonDialog
 
         def named(title: str | None) -> None:
-            if not title:
-                return
-            note_id = self.call_service(notes.add_note, self.app.session, self.task_id, title)
-            if note_id:
-                self.reload(focus_id=note_id)
-                self._open(note_id)
+            if title:
+                self._add_note(title, SecretPolicy.REJECT)
 
         self.app.push_screen(ReasonDialog("Title of the new note", placeholder="e.g. Disk layout on db1"), named)
+
+    def _add_note(self, title: str, secrets: SecretPolicy | None) -> None:
+        """Create the note and open it. A title that looks like a secret opens the warning first."""
+        if secrets is None:
+            self.app.notify("Note not created.", severity="warning")
+            return
+
+        try:
+            note_id = notes.add_note(self.app.session, self.task_id, title, secrets=secrets)
+        except SecretsFound as error:
+            from opstui.screens.secret_warning import SecretWarningScreen
+
+            self.app.push_screen(SecretWarningScreen(error.what, error.scan.findings), partial(self._add_note, title))
+            return
+        except OpstuiError as error:
+            self.app.notify(str(error), title="Note not created", severity="error", timeout=8)
+            return
+
+        self.reload(focus_id=note_id)
+        self._open(note_id)
 
     def _open(self, note_id: int) -> None:
         from opstui.screens.note_editor import NoteEditorScreen
