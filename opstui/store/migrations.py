@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from opstui.errors import StoreError
+from opstui.store.report_hours import add_report_hours
 from opstui.store.schema import SCHEMA_FILES, read_schema_file
 
 if TYPE_CHECKING:
@@ -26,7 +27,9 @@ APPLICATION_ID = 0x4F505354
 
 # Migration N takes a database from version N-1 to N. Version 1 is the schema
 # files themselves, so the list starts at 2.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    2: add_report_hours,
+}
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 
@@ -87,9 +90,13 @@ def _create(store: "Store") -> None:
             return
         for statement in statements:
             transaction.execute(statement)
+        # The migrations run in the same transaction, so no other process sees
+        # a new file at an old version and backs it up or migrates it.
+        for target in range(2, SCHEMA_VERSION + 1):
+            MIGRATIONS[target](transaction.connection)
         transaction.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        transaction.execute("PRAGMA user_version = 1")
-    log.info("created database %s at schema version 1", store.path)
+        transaction.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    log.info("created database %s at schema version %d", store.path, SCHEMA_VERSION)
 
 
 def _apply(store: "Store", target: int) -> None:
