@@ -252,3 +252,14 @@ def test_migration_fills_sums_from_existing_entries(tmp_path, monkeypatch):
     finally:
         migrated.close()
     assert list(tmp_path.glob("old.db.v1-*.bak"))
+
+
+def test_list_entries_closed_range(session):
+    """A listing with both ends of a range returns the entries, not a report."""
+    task_id = tasks.create_request(session, "Rotate keys")
+    timelog.add_entry(session, task_id, "1h", at="2025-01-02T10:00:00Z", zone=UTC_ZONE)
+    timelog.add_entry(session, task_id, "1h", at="2025-01-09T10:00:00Z", zone=UTC_ZONE)
+
+    entries = timelog.list_entries(session, date_from=date(2025, 1, 1), date_to=date(2025, 1, 5), zone=UTC_ZONE)
+
+    assert [entry["started_at"] for entry in entries] == ["2025-01-02T10:00:00Z"]

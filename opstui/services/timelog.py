@@ -245,8 +245,6 @@ def list_entries(session: Session, *, login: str | None = None, all_users: bool 
     Without login or all_users, only the session user's entries are listed.
     """
     zone = zone or user_zone()
-    if date_from and date_to:
-        return _bounded_report(session, by, date_from, date_to, zone, login, task_id)
     starts_before = to_iso_utc(local_midnight(date_to + timedelta(days=1), zone)) if date_to else None
     ends_after = to_iso_utc(local_midnight(date_from, zone)) if date_from else None
     rows = time_rows.list_entries(session.store, login=None if all_users else (login or session.login),
