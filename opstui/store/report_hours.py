@@ -112,24 +112,21 @@ def add_report_hours(connection: sqlite3.Connection) -> None:
         connection.execute(statement)
 
 
-def report_hour_sums(store: "Store | Transaction", *, since: int, until: int, login: str | None = None,
-                     by_login: bool = False) -> list[dict[str, Any]]:
-    """Return the sums of each hour in [since, until) (Unix times), oldest first.
+def report_hour_sums(store: "Store | Transaction", *, since: int, until: int,
+                     login: str | None = None) -> list[dict[str, Any]]:
+    """Return the sums of each hour in [since, until) (Unix times) over every user or over login, oldest first.
 
-    Each row has hour, login (None unless by_login), starts, start_offsets, ends
-    and end_offsets. login restricts the sums to one user.
+    Each row has hour, login (always None), starts, start_offsets, ends and end_offsets.
     """
-    login_column = "login" if by_login else "NULL AS login"
     clauses = ["hour >= ?", "hour < ?"]
     parameters: list[Any] = [since, until]
     if login:
         clauses.append("login = ?")
         parameters.append(login)
-    grouped = "hour, login" if by_login else "hour"
     return store.query(
-        f"SELECT hour, {login_column}, sum(starts) AS starts, sum(start_offsets) AS start_offsets,"
-        f" sum(ends) AS ends, sum(end_offsets) AS end_offsets FROM time_report_hours"
-        f" WHERE {' AND '.join(clauses)} GROUP BY {grouped} ORDER BY hour",
+        "SELECT hour, NULL AS login, sum(starts) AS starts, sum(start_offsets) AS start_offsets,"
+        " sum(ends) AS ends, sum(end_offsets) AS end_offsets FROM time_report_hours"
+        f" WHERE {' AND '.join(clauses)} GROUP BY hour ORDER BY hour",
         parameters,
     )
 
@@ -155,3 +152,23 @@ def report_running_at(store: "Store | Transaction", *, instant: int, login: str 
         parameters,
     )
     return {row["login"]: row["running"] or 0 for row in rows}
+
+
+def report_login_sums(store: "Store | Transaction", *, since: int, until: int,
+                      login: str | None = None) -> list[dict[str, Any]]:
+    """Return per login the starts and ends in [since, until) (Unix times) and the sums of their instants.
+
+    Each row has login, starts, start_sum, ends and end_sum, where the sums are
+    of Unix times, so a user report needs one row per user.
+    """
+    clauses = ["hour >= ?", "hour < ?"]
+    parameters: list[Any] = [since, until]
+    if login:
+        clauses.append("login = ?")
+        parameters.append(login)
+    return store.query(
+        "SELECT login, sum(starts) AS starts, sum(hour * starts + start_offsets) AS start_sum,"
+        " sum(ends) AS ends, sum(hour * ends + end_offsets) AS end_sum FROM time_report_hours"
+        f" WHERE {' AND '.join(clauses)} GROUP BY login ORDER BY login",
+        parameters,
+    )
