@@ -25,6 +25,8 @@ VALID_CASES = [
     ("  45  ", timedelta(minutes=45)),
     ("1440", timedelta(hours=24)),
     ("24h", timedelta(hours=24)),
+    ("30s", timedelta(seconds=30)),
+    ("40 s", timedelta(seconds=40)),
 ]
 
 INVALID_CASES = [
@@ -40,7 +42,9 @@ INVALID_CASES = [
     ("2:75", "below 60"),
     ("2:5", "invalid duration"),
     ("1d", "invalid duration"),
-    ("30s", "invalid duration"),
+    ("0s", "longer than zero"),
+    ("1.5s", "invalid duration"),
+    ("90000s", "at most 24h"),
     ("1h30", "invalid duration"),
     ("1.5h30m", "invalid duration"),
     ("abc", "invalid duration"),
@@ -77,7 +81,11 @@ FORMAT_CASES = [
     (timedelta(minutes=45), "45m"),
     (timedelta(hours=2, minutes=5), "2h05m"),
     (timedelta(hours=26), "26h00m"),
-    (timedelta(seconds=29), "0m"),
+    (timedelta(seconds=29), "29s"),
+    (timedelta(seconds=30), "30s"),
+    (timedelta(seconds=31), "1m"),
+    (timedelta(seconds=0), "0m"),
+    (-20, "-20s"),
     (timedelta(seconds=90), "2m"),
     (5400, "1h30m"),
 ]
@@ -88,7 +96,7 @@ def test_format_duration(duration, expected):
     assert format_duration(duration) == expected
 
 
-@pytest.mark.parametrize("text", ["1h30m", "45m", "2h05m", "24h00m"])
+@pytest.mark.parametrize("text", ["1h30m", "45m", "2h05m", "24h00m", "25s"])
 def test_format_duration_round_trips(text):
     assert format_duration(parse_duration(text)) == text
 

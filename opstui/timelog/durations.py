@@ -8,12 +8,13 @@ from opstui.errors import UserError
 MAX_ENTRY_DURATION = timedelta(hours=24)
 """A longer manual entry is almost always a typo; split real marathons into days."""
 
-ACCEPTED_FORMS = '"1h30m", "90m", "1.5h", "2:15" (hours:minutes) or "45" (minutes)'
+ACCEPTED_FORMS = '"1h30m", "90m", "1.5h", "2:15" (hours:minutes), "45" (minutes) or "30s" (seconds)'
 
 _HOURS_MINUTES = re.compile(r"(?:(?P<hours>\d+)\s*h)?\s*(?:(?P<minutes>\d+)\s*m)?")
 _DECIMAL_HOURS = re.compile(r"(?P<hours>\d+\.\d+|\.\d+)\s*h")
 _CLOCK = re.compile(r"(?P<hours>\d+):(?P<minutes>\d{2})")
 _PLAIN_MINUTES = re.compile(r"\d+")
+_SECONDS = re.compile(r"(?P<seconds>\d+)\s*s")
 
 
 def parse_duration(text: str) -> timedelta:
@@ -43,6 +44,10 @@ def _match_duration(value: str) -> timedelta | None:
     if _PLAIN_MINUTES.fullmatch(value):
         return timedelta(minutes=int(value))
 
+    seconds = _SECONDS.fullmatch(value)
+    if seconds:
+        return timedelta(seconds=int(seconds["seconds"]))
+
     clock = _CLOCK.fullmatch(value)
     if clock:
         return _hours_and_minutes(value, clock["hours"], clock["minutes"])
@@ -66,14 +71,17 @@ def _hours_and_minutes(value: str, hours: str, minutes: str) -> timedelta:
 
 
 def format_duration(duration: timedelta | float | int) -> str:
-    """Format a duration (a timedelta or seconds) as "2h05m", "45m" or "0m".
+    """Format a duration (a timedelta or seconds) as "2h05m", "45m", "25s" or "0m".
 
     Seconds are rounded to the nearest minute, so the text reads back through
-    parse_duration to the same whole minutes.
+    parse_duration to the same whole minutes. A duration that would round to 0m
+    shows its seconds instead, so a short timer or step is not reported as nothing.
     """
     seconds = duration.total_seconds() if isinstance(duration, timedelta) else float(duration)
     sign = "-" if seconds < 0 else ""
     minutes_total = round(abs(seconds) / 60)
+    if minutes_total == 0 and round(abs(seconds)) > 0:
+        return f"{sign}{round(abs(seconds))}s"
     hours, minutes = divmod(minutes_total, 60)
     if hours:
         return f"{sign}{hours}h{minutes:02d}m"
