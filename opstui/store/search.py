@@ -7,19 +7,21 @@ on an unindexed column.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from opstui.store.database import Store, Transaction
+from opstui.store.search_marks import mark_ascii_matches
 
 KIND_CODES = {"note": 1, "instruction": 2, "task": 3}
 KIND_NAMES = {code: name for name, code in KIND_CODES.items()}
 # Title matches count ten times a body match and tags five times (bm25 column weights).
 RANK_WEIGHTS = (10.0, 1.0, 5.0)
-# FTS5 computes bm25 for every matching document before it can sort, which took
-# about 100 ms for common words over 100,000 notes (bench/search.py, 2-core EPYC).
-# Only the newest RANKED_CANDIDATES matches are ranked, so a query with more
-# matches ranks recent documents and skips older ones.
+# FTS5 computes bm25 for every match it returns: an estimated 2.5 microseconds each
+# with bench/search.py's notes on a 2-core EPYC under load. Only the newest RANKED_CANDIDATES
+# matches are ranked, so a query with more matches ranks recent documents and
+# skips older ones. This is also the most results one query returns.
 RANKED_CANDIDATES = 2000
 MATCH_START = "\x02"
 MATCH_END = "\x03"
@@ -62,80 +64,130 @@ def _tokens(text: str) -> list[str]:
 def search(store: Store | Transaction, text: str, *, limit: int = 50, kinds: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """Return the best matches, best first, each with its matching line marked.
 
-    Each row has kind, ref_id, task_id, title, line (the first body line that
+    Ranking rule: the RANKED_CANDIDATES matches with the highest rowids (the newest
+    of each kind, since rowid is id * 4 + kind code) are ranked by bm25 with
+    RANK_WEIGHTS, ties newest first, and the best ``limit`` of them are returned. A
+    query with fewer matches is ranked in full.
+
+    Each row has kind, ref_id, task_id, title, tags, line (the first body line that
     matches, with MATCH_START/MATCH_END around each hit), and rank (lower is better).
     """
     query = fts_query(text)
     if not query:
         return []
+
+    ranked = _rank_newest(store, query, limit, kinds)
+    if not ranked:
+        return []
+    marked = _mark_documents(store, query, [row["document"] for row in ranked])
+    task_ids = _task_ids(store, [row["document"] for row in ranked])
+
+    results = []
+    for row in ranked:
+        document = row["document"]
+        kind = KIND_NAMES.get(document % 4, "unknown")
+        hit = marked.get(document, {})
+        results.append({
+            "kind": kind,
+            "ref_id": document // 4,
+            "task_id": task_ids.get(document),
+            "title": hit.get("title"),
+            "tags": hit.get("tags"),
+            "line": _matching_line(hit.get("marked_body")),
+            "rank": row["rank"],
+        })
+    return results
+
+
+def _rank_newest(store: Store | Transaction, query: str, limit: int, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Return the best ``limit`` of the newest candidates as rows of document and rank.
+
+    FTS5 walks matches newest first and stops at the LIMIT, so bm25 runs only on the
+    candidates. One statement keeps FTS5's setup of a prefix term (it copies every
+    doclist of the prefix) to once here and once inside bm25.
+    """
     kind_filter = ""
     parameters: list[Any] = [query]
     if kinds:
         codes = [KIND_CODES[kind] for kind in kinds]
         kind_filter = f" AND (rowid % 4) IN ({', '.join('?' for _ in codes)})"
         parameters.extend(codes)
+    parameters.extend([RANKED_CANDIDATES, limit])
 
-    # Walking matches in rowid order stops early, unlike ranking, so this finds the
-    # rowid of the oldest candidate cheaply; the ranked query then seeks past it.
-    cutoff = store.query_one(
-        f"SELECT rowid FROM search_index WHERE search_index MATCH ?{kind_filter}"
-        " ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-        [*parameters, RANKED_CANDIDATES - 1],
-    )
-    range_filter = ""
-    if cutoff is not None:
-        range_filter = " AND rowid >= ?"
-        parameters.append(cutoff["rowid"])
-    parameters.append(limit)
-
-    parameters.append(query)
-
-    # Rank first and mark matches only in the page kept: highlight() on every match
-    # made the first page five times slower (bench/search.py, 20,000 notes).
-    hits = store.query(
-        "SELECT search_index.rowid AS document, title, tags,"
-        f" highlight(search_index, 1, '{MATCH_START}', '{MATCH_END}') AS marked_body, ranked.rank"
-        f" FROM (SELECT rowid, bm25(search_index, {', '.join(str(weight) for weight in RANK_WEIGHTS)}) AS rank"
-        f" FROM search_index WHERE search_index MATCH ?{kind_filter}{range_filter} ORDER BY rank LIMIT ?) AS ranked"
-        " JOIN search_index ON search_index.rowid = ranked.rowid"
-        " WHERE search_index MATCH ? ORDER BY ranked.rank",
+    weights = ", ".join(str(weight) for weight in RANK_WEIGHTS)
+    return store.query(
+        "SELECT document, rank FROM"
+        f" (SELECT rowid AS document, bm25(search_index, {weights}) AS rank"
+        f" FROM search_index WHERE search_index MATCH ?{kind_filter} ORDER BY rowid DESC LIMIT ?)"
+        " ORDER BY rank, document DESC LIMIT ?",
         parameters,
     )
-    results = []
-    for hit in hits:
-        kind = KIND_NAMES.get(hit["document"] % 4, "unknown")
-        ref_id = hit["document"] // 4
-        results.append({
-            "kind": kind,
-            "ref_id": ref_id,
-            "task_id": _task_of(store, kind, ref_id),
-            "title": hit["title"],
-            "tags": hit["tags"],
-            "line": _matching_line(hit["marked_body"]),
-            "rank": hit["rank"],
-        })
-    return results
 
 
-def _task_of(store: Store | Transaction, kind: str, ref_id: int) -> int | None:
-    if kind == "task":
-        return ref_id
-    if kind == "note":
-        row = store.query_one("SELECT task_id FROM notes WHERE id = ?", (ref_id,))
-        return row["task_id"] if row else None
-    if kind == "instruction":
-        return _instruction_task(store, ref_id)
-    return None
+def _mark_documents(store: Store | Transaction, query: str, documents: list[int]) -> dict[int, dict[str, Any]]:
+    """Return title, tags and the body with matches marked, by document, for the kept rows only.
 
-
-def _instruction_task(store: Store | Transaction, instruction_id: int) -> int | None:
-    """Return the task an instruction came from (its source task, else its draft's task)."""
-    row = store.query_one(
-        "SELECT coalesce((SELECT min(task_id) FROM instruction_tasks WHERE instruction_id = i.id"
-        " AND relation = 'source'), i.draft_task_id) AS task_id FROM instructions i WHERE i.id = ?",
-        (instruction_id,),
+    ASCII bodies are marked in Python (search_marks), which avoids a second MATCH.
+    Other bodies go through highlight(), because unicode61 folds case and diacritics.
+    """
+    rows = store.query(
+        "SELECT rowid AS document, title, tags, body FROM search_index"
+        " WHERE rowid IN (SELECT value FROM json_each(?))",
+        (json.dumps(documents),),
     )
-    return row["task_id"] if row else None
+    marked: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        marked_body = mark_ascii_matches(row["body"] or "", query, MATCH_START, MATCH_END)
+        if marked_body is not None:
+            marked[row["document"]] = {**row, "marked_body": marked_body}
+
+    others = [document for document in documents if document not in marked]
+    if others:
+        marked.update(_highlight_documents(store, query, others))
+    return marked
+
+
+def _highlight_documents(store: Store | Transaction, query: str, documents: list[int]) -> dict[int, dict[str, Any]]:
+    """Return title, tags and highlight()'s marked body, by document.
+
+    highlight() on every match made the first page five times slower (bench/search.py,
+    20,000 notes), so this runs on the kept rows only. The rowid range lets FTS5 skip older matches, and the unary +
+    keeps SQLite from handing the IN list to FTS5, which would rerun the query per rowid.
+    """
+    rows = store.query(
+        "SELECT rowid AS document, title, tags,"
+        f" highlight(search_index, 1, '{MATCH_START}', '{MATCH_END}') AS marked_body"
+        " FROM search_index WHERE search_index MATCH ? AND rowid BETWEEN ? AND ?"
+        " AND +rowid IN (SELECT value FROM json_each(?))",
+        [query, min(documents), max(documents), json.dumps(documents)],
+    )
+    return {row["document"]: row for row in rows}
+
+
+def _task_ids(store: Store | Transaction, documents: list[int]) -> dict[int, int | None]:
+    """Return the task of each document: itself, a note's task, or an instruction's task."""
+    task_ids: dict[int, int | None] = {}
+    note_ids = [document // 4 for document in documents if document % 4 == KIND_CODES["note"]]
+    instruction_ids = [document // 4 for document in documents if document % 4 == KIND_CODES["instruction"]]
+    for document in documents:
+        if document % 4 == KIND_CODES["task"]:
+            task_ids[document] = document // 4
+
+    if note_ids:
+        rows = store.query("SELECT id, task_id FROM notes WHERE id IN (SELECT value FROM json_each(?))",
+                           (json.dumps(note_ids),))
+        task_ids.update({row["id"] * 4 + KIND_CODES["note"]: row["task_id"] for row in rows})
+
+    # An instruction belongs to the task it came from (its source task), else its draft's task.
+    if instruction_ids:
+        rows = store.query(
+            "SELECT i.id, coalesce((SELECT min(task_id) FROM instruction_tasks WHERE instruction_id = i.id"
+            " AND relation = 'source'), i.draft_task_id) AS task_id"
+            " FROM instructions i WHERE i.id IN (SELECT value FROM json_each(?))",
+            (json.dumps(instruction_ids),),
+        )
+        task_ids.update({row["id"] * 4 + KIND_CODES["instruction"]: row["task_id"] for row in rows})
+    return task_ids
 
 
 def _matching_line(marked_body: str | None) -> str:
