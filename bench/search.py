@@ -58,24 +58,33 @@ def main() -> int:
             figures.note(f"generated {count} notes of about 1 KB in {time.perf_counter() - started:.1f} s")
 
         all_times: list[float] = []
+        all_cpu_times: list[float] = []
         common_times: list[float] = []
         for query in [*QUERIES, COMMON_QUERY]:
             search.search(session, query)  # warm the page cache, as a person's second query would find it
             times = []
+            cpu_times = []
             hits = 0
             # The common-word query is slow by nature, so it runs a tenth as often.
             for _ in range(runs if query != COMMON_QUERY else max(1, runs // 10)):
                 started = time.perf_counter()
+                cpu_started = time.process_time()
                 hits = len(search.search(session, query))
+                cpu_times.append((time.process_time() - cpu_started) * 1000)
                 times.append((time.perf_counter() - started) * 1000)
             (common_times if query == COMMON_QUERY else all_times).extend(times)
+            if query != COMMON_QUERY:
+                all_cpu_times.extend(cpu_times)
             figures.note(f"query {query!r}: {hits} hits on the first page, median {median(times):.2f} ms,"
-                         f" p99 {percentile(times, 0.99):.2f} ms")
+                         f" p99 {percentile(times, 0.99):.2f} ms; CPU median {median(cpu_times):.2f} ms")
         session.close()
 
     p99 = percentile(all_times, 0.99)
     figures.add("search.first_page_p99", p99, "ms", target=f"< {TARGET_P99_MS:g} ms", met=p99 < TARGET_P99_MS)
     figures.add("search.first_page_median", median(all_times), "ms")
+    # CPU time suffers less than wall-clock time from other processes on a shared machine.
+    figures.add("search.first_page_cpu_p99", percentile(all_cpu_times, 0.99), "ms")
+    figures.add("search.first_page_cpu_median", median(all_cpu_times), "ms")
     figures.add("search.common_words_p99", percentile(common_times, 0.99), "ms")
     figures.add("search.notes", count, "notes")
     return figures.finish()

@@ -19,10 +19,12 @@ KIND_NAMES = {code: name for name, code in KIND_CODES.items()}
 # Title matches count ten times a body match and tags five times (bm25 column weights).
 RANK_WEIGHTS = (10.0, 1.0, 5.0)
 # FTS5 computes bm25 for every match it returns: an estimated 2.5 microseconds each
-# with bench/search.py's notes on a 2-core EPYC under load. Only the newest RANKED_CANDIDATES
-# matches are ranked, so a query with more matches ranks recent documents and
-# skips older ones. This is also the most results one query returns.
-RANKED_CANDIDATES = 2000
+# with bench/search.py's notes on a 2-core EPYC under load. Only the newest
+# RANKED_CANDIDATES matches are ranked, so a query with more matches ranks recent
+# documents and skips older ones. With 2000, "server restart" (2,681 matches) took
+# 8.7 ms of CPU per first page, and 5.9 ms with 1000. This is also the max number
+# of results one query returns.
+RANKED_CANDIDATES = 1000
 MATCH_START = "\x02"
 MATCH_END = "\x03"
 
