@@ -2,10 +2,18 @@
 
 They are written as ordinary Markdown links with a short scheme, for example
 ``[disk cleanup](instruction:12)`` or ``[the change](task:40)``, so they survive an
-export to plain files and the viewer can follow them.
+export to plain files and the viewer can follow them. Runbooks imported from a folder
+link to each other by relative file name instead; match_file_link finds the
+instruction that came from such a file.
 """
 
 import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+from opstui.kb.frontmatter import slugify, stable_file_name
 
 LINK_KINDS = ("instruction", "task", "note")
 
@@ -31,3 +39,78 @@ def parse_link(href: str) -> tuple[str, int] | None:
     if match is None:
         return None
     return match.group(1), int(match.group(2))
+
+
+# Imported runbooks link to each other by file, as in ``[restore](../db/restore.md#step-2)``.
+MARKDOWN_FILE_SUFFIXES = (".md", ".markdown", ".md.erb")
+URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
+EXPORTED_NAME = re.compile(r"^(\d+)-[a-z0-9\-]+\.md$")
+
+
+@dataclass(frozen=True)
+class FileLink:
+    """A relative link to a Markdown file: the path as written, its file name and anchor."""
+
+    path: str
+    file_name: str
+    anchor: str | None
+
+
+def parse_file_link(href: str) -> FileLink | None:
+    """Return the file and anchor of a link to a Markdown file, or None for any other href.
+
+    Links with a scheme (https:, mailto:, task:) and bare anchors are not file links.
+    """
+    href = href.strip()
+    if not href or href.startswith(("#", "//")) or URL_SCHEME.match(href):
+        return None
+    path, _, anchor = href.partition("#")
+    path = unquote(path.split("?", 1)[0])
+    file_name = re.split(r"[/\\]", path)[-1]
+    if not file_name.lower().endswith(MARKDOWN_FILE_SUFFIXES):
+        return None
+    return FileLink(path=path, file_name=file_name, anchor=unquote(anchor) or None)
+
+
+def match_file_link(link: FileLink, instructions: Iterable[Mapping[str, Any]]) -> int | None:
+    """Return the id of the instruction a file link points to, or None.
+
+    Each instruction needs id, title, draft_title and import_source. Tried in order:
+    the file it was imported from; the stable name `opstui kb export` gives it; the
+    id at the front of an exported name, whose title may have changed since; the file
+    name without its suffix (and without the id of an exported name) against the slug
+    of the title.
+    """
+    rows = list(instructions)
+    name = link.file_name
+    folded = name.casefold()
+
+    for row in rows:
+        if row.get("import_source") == name:
+            return row["id"]
+    for row in rows:
+        if (row.get("import_source") or "").casefold() == folded:
+            return row["id"]
+
+    for row in rows:
+        titles = {row["title"], row.get("draft_title") or row["title"]}
+        if any(stable_file_name(title, row["id"]) == name for title in titles):
+            return row["id"]
+
+    exported = EXPORTED_NAME.match(name)
+    if exported:
+        for row in rows:
+            if row["id"] == int(exported.group(1)):
+                return row["id"]
+
+    stem = folded
+    for suffix in MARKDOWN_FILE_SUFFIXES:
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    stem_slug = slugify(stem.split("-", 1)[1] if exported else stem)
+    for row in rows:
+        titles = {row["title"], row.get("draft_title") or row["title"]}
+        if any(slugify(title) == stem_slug for title in titles):
+            return row["id"]
+    return None

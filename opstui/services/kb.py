@@ -13,6 +13,7 @@ from typing import Any
 from opstui.errors import ConflictError, NotFoundError, UserError
 from opstui.kb.document import MAX_DOCUMENT_BYTES, first_heading_title
 from opstui.kb.draft_from_notes import NoteSource, build_draft_from_notes
+from opstui.kb.links import FileLink, match_file_link
 from opstui.kb.sections import components_list
 from opstui.kb.template import render_template
 from opstui.services import permissions
@@ -56,6 +57,11 @@ def list_instructions(session: Session) -> list[dict[str, Any]]:
     for row in rows:
         row["status"] = instruction_status(row)
     return rows
+
+
+def resolve_file_link(session: Session, link: FileLink) -> int | None:
+    """Return the id of the instruction imported or exported as the linked file, or None."""
+    return match_file_link(link, kb_rows.list_instructions(session.store))
 
 
 def current_text(instruction: dict[str, Any], *, prefer_draft: bool = False) -> tuple[str, str]:
