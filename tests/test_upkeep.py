@@ -174,8 +174,11 @@ def test_maintenance_vacuums_after_purge(session):
 def test_maintenance_skips_vacuum_on_small_waste(session):
     report = upkeep.run_maintenance(session.store, "alice")
 
+    # The run's own bookkeeping (its event, the FTS merge) may add a page or two,
+    # while a vacuum would have shrunk the file.
     assert not report.vacuumed
-    assert report.file_bytes_after == report.file_bytes_before
+    assert report.file_bytes_after >= report.file_bytes_before
+    assert report.file_bytes_after <= report.file_bytes_before + 4 * 4096
 
 
 def test_maintenance_rejects_bad_vacuum_choice(session):
