@@ -8,12 +8,16 @@ until that update is printed too, because it depends less on other load. Pilot's
 in 20 ms steps, so it is waited for but not timed. The live refresh is slowed to
 once an hour, so that only the response to the key updates the screen.
 
-    .venv/bin/python bench/board.py [--smoke]
+    .venv/bin/python bench/board.py [--smoke] [--keep FOLDER]
+
+With --keep, the generated database stays in FOLDER and later runs start from
+a copy of it, so each run measures the same board without generating it again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sys
 import tempfile
 import time
@@ -24,6 +28,7 @@ if __package__ in (None, ""):
 
 from bench import data
 from bench.benchlib import Figures, current_rss_mb, median, parse_options, peak_rss_mb, print_machine
+from opstui.services.session import open_session
 
 MASTERS = 10_000
 SUBTASKS_PER_MASTER = 5
@@ -127,13 +132,23 @@ def main() -> int:
     masters = SMOKE_MASTERS if options.smoke else MASTERS
 
     with tempfile.TemporaryDirectory(prefix="opstui-bench-") as temporary:
-        folder = options.keep or Path(temporary)
-        folder.mkdir(parents=True, exist_ok=True)
-        session = data.create_database(folder / "board.db")
-        started = time.perf_counter()
-        data.insert_board(session, masters, SUBTASKS_PER_MASTER)
-        figures.note(f"generated {masters} master tasks with {masters * SUBTASKS_PER_MASTER} subtasks"
-                     f" in {time.perf_counter() - started:.1f} s")
+        database = Path(temporary) / "board.db"
+        kept_database = options.keep / f"board-{masters}.db" if options.keep else None
+        if kept_database is not None and kept_database.exists():
+            # The run moves cards, so it works on a copy and the kept board stays as generated.
+            shutil.copyfile(kept_database, database)
+            session = open_session(database, login=data.MANAGER)
+            figures.note(f"reusing {kept_database} ({masters} master tasks)")
+        else:
+            session = data.create_database(database)
+            started = time.perf_counter()
+            data.insert_board(session, masters, SUBTASKS_PER_MASTER)
+            figures.note(f"generated {masters} master tasks with {masters * SUBTASKS_PER_MASTER} subtasks"
+                         f" in {time.perf_counter() - started:.1f} s")
+            if kept_database is not None:
+                kept_database.parent.mkdir(parents=True, exist_ok=True)
+                session.store.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                shutil.copyfile(database, kept_database)
         times = asyncio.run(measure(session, options.smoke))
         session.close()
 

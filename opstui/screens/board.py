@@ -3,7 +3,7 @@
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from opstui.app import EventsArrived
 from opstui.screens.board_cache import BoardCache, board_cache, cards_by_stage
@@ -12,6 +12,7 @@ from opstui.services import tasks, users
 from opstui.services.process_steps import STAGE_TITLES, STAGES
 from opstui.widgets.card import Card
 from opstui.widgets.kanban_board import KanbanBoard
+from opstui.widgets.key_bar import KeyBar
 from opstui.widgets.top_bar import TopBar
 
 
@@ -49,7 +50,7 @@ class BoardScreen(ServiceCalls, Screen):
         yield KanbanBoard(id="board")
         yield Input(placeholder="Filter: words of the title, @login, or mine (enter applies, escape clears)",
                     id="filter")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     @property
     def board(self) -> KanbanBoard:
