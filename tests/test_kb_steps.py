@@ -167,3 +167,53 @@ def test_large_document_steps_all_found():
 
     assert len(steps) == 20_000
     assert steps[-1].commands[0].code.strip() == "echo hello"
+
+
+# extract_steps parses without inline children for speed; these compare it with the
+# full markdown-it parse it replaced, on every real runbook and on a hand-made one.
+def steps_and_sections_inputs(corpus_dir) -> dict[str, str]:
+    from opstui.kb.document import load_document
+
+    bodies = {path.name: load_document(path).body for path in sorted((corpus_dir / "runbooks").iterdir())}
+    bodies["escaped headings"] = "# T\n\n" + "".join(
+        f"## Step {n}: run \\*{n}\\* `x` [link][r]\n\ntext\n\n```\nrun {n}\n```\n\n### Sub {n}\n\n- a\n"
+        for n in range(1, 6)) + "\n[r]: https://example.org\n"
+    return bodies
+
+
+def test_fast_steps_equal_full_parse_steps(corpus_dir, monkeypatch):
+    from opstui.kb import steps
+    from opstui.kb.markdown import parse_tokens
+
+    def outcome(body: str, name: str):
+        try:
+            return extract_steps(body, source=name)
+        except NoStepsError as error:
+            return str(error)
+
+    bodies = steps_and_sections_inputs(corpus_dir)
+    fast = {name: outcome(body, name) for name, body in bodies.items()}
+    monkeypatch.setattr(steps, "block_tokens", parse_tokens)
+    full = {name: outcome(body, name) for name, body in bodies.items()}
+
+    assert fast == full
+    assert sum(isinstance(result, list) for result in fast.values()) >= 8
+
+
+def test_sections_equal_full_parse_headings(corpus_dir):
+    from opstui.kb.markdown import inline_plain_text, parse_tokens
+    from opstui.kb.sections import split_sections
+
+    for name, body in steps_and_sections_inputs(corpus_dir).items():
+        tokens = parse_tokens(body)
+        expected = [(int(token.tag[1]), inline_plain_text(tokens[index + 1]), token.map[0], token.map[1])
+                    for index, token in enumerate(tokens) if token.type == "heading_open"]
+        line_count = len(body.split("\n"))
+        ends = []
+        for position, (level, _, _, _) in enumerate(expected):
+            later = [line for later_level, _, line, _ in expected[position + 1:] if later_level <= level]
+            ends.append(later[0] if later else line_count)
+
+        sections = split_sections(body)
+        assert [(s.level, s.title, s.line, s.content_start) for s in sections] == expected, name
+        assert [s.end for s in sections] == ends, name

@@ -6,9 +6,14 @@ code block is never taken for a heading.
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from opstui.kb import template
-from opstui.kb.markdown import inline_plain_text, parse_tokens, source_slice
+from opstui.kb.markdown import inline_plain_text, markdown_parser, parse_tokens, source_slice
 
 
 @dataclass(frozen=True)
@@ -40,29 +45,51 @@ def anchor_for(title: str) -> str:
     return without_punctuation.replace(" ", "-")
 
 
+@lru_cache(maxsize=1)
+def _block_parser() -> MarkdownIt:
+    return MarkdownIt("commonmark").enable("table").enable("strikethrough").disable("inline")
+
+
+@lru_cache(maxsize=8)
+def _cached_block_tokens(text: str) -> tuple[tuple[Token, ...], dict[str, Any]]:
+    env: dict[str, Any] = {}
+    return tuple(_block_parser().parse(text, env)), env
+
+
+def block_tokens(text: str) -> list[Token]:
+    """Parse Markdown into block tokens whose inline tokens keep their text but no children.
+
+    Inline parsing is about a third of markdown-it's time on a long runbook, and steps and
+    sections read only the text of inline tokens, except for heading titles, which
+    split_sections parses on their own. The tokens are cached and shared: read-only.
+    """
+    return list(_cached_block_tokens(text)[0])
+
+
 def split_sections(body: str) -> list[Section]:
     """Return every heading of body in document order, with unique anchors.
 
     Repeated headings get ``-1``, ``-2``... suffixes, as GitHub does, so a table of
     contents can link each of them.
     """
-    tokens = parse_tokens(body)
+    tokens, env = _cached_block_tokens(body)
     line_count = len(body.split("\n"))
 
     found: list[tuple[int, str, int, int]] = []
     for index, token in enumerate(tokens):
         if token.type != "heading_open" or token.map is None:
             continue
-        title = inline_plain_text(tokens[index + 1])
+        inline = markdown_parser().parseInline(tokens[index + 1].content, dict(env))[0]
+        title = inline_plain_text(inline)
         found.append((int(token.tag[1]), title, token.map[0], token.map[1]))
 
     seen: dict[str, int] = {}
     sections: list[Section] = []
     for position, (level, title, line, content_start) in enumerate(found):
         end = line_count
-        for later_level, _, later_line, _ in found[position + 1:]:
-            if later_level <= level:
-                end = later_line
+        for later in range(position + 1, len(found)):
+            if found[later][0] <= level:
+                end = found[later][2]
                 break
 
         base = anchor_for(title) or "section"

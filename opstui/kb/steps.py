@@ -22,8 +22,8 @@ from markdown_it.token import Token
 
 from opstui.errors import UserError
 from opstui.kb import template
-from opstui.kb.markdown import parse_tokens, source_slice
-from opstui.kb.sections import Section, find_section, split_sections
+from opstui.kb.markdown import source_slice
+from opstui.kb.sections import Section, block_tokens, find_section, split_sections
 
 STEP_HEADING = re.compile(r"^\s*(?:[a-z]+\s+)?step\s+\d+(?:\.\d+)*\b", re.IGNORECASE)
 NUMBERED_HEADING = re.compile(r"^\s*\d+[.)]\s+\S")
@@ -77,8 +77,15 @@ def extract_steps(body: str, section: str | None = None, source: str = "document
     sections = split_sections(body)
     scope_start, scope_end, scope_name = _scope(sections, section, len(lines), source)
 
-    tokens = parse_tokens(body)
+    tokens = block_tokens(body)
     heading_steps = _step_headings(sections, scope_start, scope_end)
+    # Block tokens come in document order, so their first lines never decrease and each
+    # step heading finds its tokens by binary search. Should that ever not hold, every
+    # heading scans all tokens instead.
+    mapped = [index for index, token in enumerate(tokens) if token.map is not None]
+    mapped_lines: list[int] | None = [tokens[index].map[0] for index in mapped]
+    if any(later < earlier for earlier, later in zip(mapped_lines, mapped_lines[1:])):
+        mapped_lines = None
 
     # A step heading whose section contains a list of two or more steps only groups them.
     # With one list item or none, the heading is the step and the item is a note of it.
@@ -92,7 +99,7 @@ def extract_steps(body: str, section: str | None = None, source: str = "document
         after = bisect_left(draft_lines, heading.end)
         if after - first < 2:
             dropped.update(range(first, after))
-            heading_drafts.append(_heading_step(heading, tokens, lines))
+            heading_drafts.append(_heading_step(heading, tokens, lines, mapped, mapped_lines))
     drafts = [draft for index, draft in enumerate(drafts) if index not in dropped] + heading_drafts
 
     if not drafts:
@@ -141,12 +148,17 @@ def _step_headings(sections: list[Section], start: int, end: int) -> list[Sectio
     return outermost
 
 
-def _heading_step(heading: Section, tokens: list[Token], lines: list[str]) -> dict:
+def _heading_step(heading: Section, tokens: list[Token], lines: list[str], mapped: list[int],
+                  mapped_lines: list[int] | None) -> dict:
     commands: list[CodeBlock] = []
     notes: list[str] = []
 
-    for token in tokens:
-        if token.map is None or not heading.content_start <= token.map[0] < heading.end:
+    first, last = 0, len(mapped)
+    if mapped_lines is not None:
+        first = bisect_left(mapped_lines, heading.content_start)
+        last = bisect_left(mapped_lines, heading.end)
+    for token in (tokens[index] for index in mapped[first:last]):
+        if not heading.content_start <= token.map[0] < heading.end:
             continue
         if token.type in CODE_TOKENS:
             commands.append(CodeBlock(token.info.strip(), token.content))
