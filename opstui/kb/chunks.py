@@ -18,11 +18,12 @@ FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S")
 ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 
-# A document up to this size, with up to this many blocks (paragraphs, headings, list
-# items, code blocks), renders whole as one chunk in Textual's Markdown widget, which
-# mounts a widget per block at about 5 ms each: every corpus runbook stays whole.
+# A document up to this size, with up to this many blocks (counted as lines that
+# follow a blank line), renders whole as one chunk in Textual's Markdown widget, which
+# mounts two or three widgets per block at about 5 ms each. Every corpus runbook stays
+# whole: the most blocks one has is 165.
 SINGLE_CHUNK_BYTES = 64 * 1024
-SINGLE_CHUNK_BLOCKS = 500
+SINGLE_CHUNK_BLOCKS = 180
 
 # Target size of a chunk of a long document. A chunk ends at the first block boundary
 # after this many characters, so a single huge code block still makes one chunk.

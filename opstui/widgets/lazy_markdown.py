@@ -19,7 +19,7 @@ from itertools import accumulate
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Markdown
-from textual.widgets.markdown import MarkdownBlock
+from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
 from opstui.kb.chunks import Chunk, chunk_index_for_line, label_bare_fences
 from opstui.widgets.rendered_chunk import RenderedChunk
@@ -349,6 +349,10 @@ class LazyMarkdown(VerticalScroll):
                     lines.extend(strip.text for strip in widget.render_lines(crop))
             else:
                 for block in widget.query(MarkdownBlock):
-                    if block.region.intersection(viewport).height and not block.children:
-                        lines.append(str(block._content.plain if hasattr(block, "_content") else ""))
+                    if not block.region.intersection(viewport).height:
+                        continue
+                    if isinstance(block, MarkdownFence):
+                        lines.append(block.code)
+                    elif not block.children:
+                        lines.append(block._content.plain)
         return "\n".join(lines)
