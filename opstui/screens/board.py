@@ -57,9 +57,17 @@ class BoardScreen(ServiceCalls, Screen):
         return self.query_one(KanbanBoard)
 
     def on_mount(self) -> None:
+        self._drawn_widgets = list(self.walk_children(with_self=True))
         self.cache.ensure_current()
         self.show_board_cache()
         self.board.focus()
+
+    def on_unmount(self) -> None:
+        # Textual 8.2's StylesCache.get_inner_outer is an lru_cache on a method, so it
+        # keeps the last 1,024 widgets' line caches (strips and the strips derived from
+        # them) alive after the widgets are gone. Empty them when the board closes.
+        for widget in self._drawn_widgets:
+            widget._styles_cache.clear()
 
     def on_screen_resume(self) -> None:
         # Events reach this screen while it is covered, so its cards are current

@@ -31,8 +31,9 @@ class BoardColumn(ScrollView, can_focus=False):
         height: 1fr;
         width: 1fr;
         padding: 0 0;
-        scrollbar-size-vertical: 1;
+        scrollbar-size-vertical: 0;
         overflow-x: hidden;
+        border-subtitle-color: $text-muted;
     }
     BoardColumn.-active {
         border: round $accent;
@@ -64,6 +65,7 @@ class BoardColumn(ScrollView, can_focus=False):
         self.cursor = max(0, min(self.cursor, len(cards) - 1))
         self.virtual_size = Size(self.size.width, len(cards) * CARD_HEIGHT)
         self.border_title = f"{self.stage_title} ({len(cards) if total is None else max(total, len(cards))})"
+        self._show_position()
         self.refresh()
 
     def index_of(self, task_id: int) -> int | None:
@@ -85,7 +87,13 @@ class BoardColumn(ScrollView, can_focus=False):
 
     def watch_cursor(self, _old: int, _new: int) -> None:
         self.scroll_to_cursor()
+        self._show_position()
         self.refresh()
+
+    def _show_position(self) -> None:
+        # The position in the bottom border stands in for a scrollbar, which would be
+        # one more widget per column for the compositor to cut every line at.
+        self.border_subtitle = f"{self.cursor + 1}/{len(self.cards)}" if self.cards else ""
 
     def scroll_to_cursor(self) -> None:
         top = self.cursor * CARD_HEIGHT
