@@ -1,6 +1,14 @@
 """Cutting long documents into chunks, and the fast heading scan."""
 
-from opstui.kb.chunks import chunk_index_for_line, label_bare_fences, scan_headings, split_into_chunks
+from opstui.kb.chunks import (
+    SINGLE_CHUNK_BLOCKS,
+    SINGLE_CHUNK_BYTES,
+    chunk_index_for_line,
+    label_bare_fences,
+    scan_document,
+    scan_headings,
+    split_into_chunks,
+)
 
 
 def test_short_document_is_one_chunk():
@@ -60,3 +68,25 @@ def test_bare_fences_get_a_language_for_display():
     labelled = label_bare_fences(text)
     assert labelled.split("\n") == ["intro", "```text", "echo 1", "```", "", "  ```bash", "ls", "  ```",
                                     "~~~~text", "x", "```", "~~~~", ""]
+
+
+def test_scan_document_gives_chunks_and_headings():
+    body = "# T\n\n" + "".join(f"## Part {n}\n\n```\n# comment {n}\n```\n\nText {n}.\n\n" for n in range(300))
+
+    scanned = scan_document(body, chunk_characters=500)
+
+    assert len(scanned.chunks) > 5
+    assert [(c.start_line, c.end_line) for c in scanned.chunks] == \
+        [(c.start_line, c.end_line) for c in split_into_chunks(body, chunk_characters=500)]
+    assert scanned.headings == scan_headings(body)
+    assert [h.title for h in scanned.headings[:3]] == ["T", "Part 0", "Part 1"]
+    assert all(h.level in (1, 2) for h in scanned.headings)
+
+
+def test_dense_document_is_cut_below_size_limit():
+    dense = "".join(f"Line {n} of a dense runbook.\n\n" for n in range(SINGLE_CHUNK_BLOCKS + 10))
+    sparse = "".join(f"Line {n} of a dense runbook.\n\n" for n in range(SINGLE_CHUNK_BLOCKS - 10))
+    assert len(dense.encode()) < SINGLE_CHUNK_BYTES
+
+    assert len(scan_document(dense).chunks) > 1
+    assert len(scan_document(sparse).chunks) == 1

@@ -239,13 +239,13 @@ async def test_find_scrolls_match_into_view(tmp_path):
         await viewer.wait_until_settled()
         assert app.focused is viewer.document_view
 
-        for wanted in ("echo 5000", "echo 120", "echo 7990"):
-            viewer.find(wanted)
+        for needle in ("echo 5000", "echo 120", "echo 7990"):
+            viewer.find(needle)
             await viewer.wait_until_settled()
             await pilot.pause()
             seen = viewer.document_view.visible_text()
-            assert wanted in seen, wanted
-            assert f"Section {wanted.split()[1]}" in seen, wanted
+            assert needle in seen, needle
+            assert f"Section {needle.split()[1]}" in seen, needle
 
 
 async def test_toc_jump_in_a_long_document(tmp_path):
@@ -283,3 +283,28 @@ async def test_short_document_renders_whole_with_textual_markdown(tmp_path):
         await viewer.wait_until_settled()
         await pilot.pause()
         assert "More than 1% SERVFAIL" in viewer.document_view.visible_text()
+
+
+async def test_click_on_link_in_long_document_opens_instruction(tmp_path):
+    from opstui.widgets.rendered_chunk import RenderedChunk
+
+    session = team_session(tmp_path / "click.db")
+    target = kb.create_instruction(session, "Target", body="# Target\n\ntext\n")
+    body = f"# Long\n\nSee [the target](instruction:{target}) and \x1b[31mred\x1b[0m.\n\n" + long_runbook(400)[8:]
+    app = build_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        viewer = InstructionViewer(title="Long", body=body)
+        await app.push_screen(viewer)
+        await pilot.pause()
+        await viewer.wait_until_settled()
+        chunk = viewer.query_one("#chunk-0", RenderedChunk)
+
+        lines = [strip.text for strip in chunk.lines_at(chunk.content_size.width)]
+        assert "\x1b" not in "".join(lines)
+        y = next(index for index, line in enumerate(lines) if "the target" in line)
+        x = lines[y].index("the target") + chunk.styles.padding.left
+        await pilot.click(chunk, offset=(x + 2, y))
+        await pilot.pause()
+
+        assert isinstance(app.screen, InstructionViewer)
+        assert app.screen.instruction_id == target

@@ -169,8 +169,8 @@ def test_large_document_steps_all_found():
     assert steps[-1].commands[0].code.strip() == "echo hello"
 
 
-# extract_steps parses without inline children for speed; these compare it with the
-# full markdown-it parse it replaced, on every real runbook and on a hand-made one.
+# extract_steps parses without inline children for speed. These tests compare it with
+# the full markdown-it parse it replaced, on every real runbook and a hand-made one.
 def steps_and_sections_inputs(corpus_dir) -> dict[str, str]:
     from opstui.kb.document import load_document
 

@@ -19,15 +19,16 @@ REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S")
 ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 
 # A document up to this size, with up to this many blocks (counted as lines that
-# follow a blank line), renders whole as one chunk in Textual's Markdown widget, which
-# mounts two or three widgets per block at about 5 ms each. Every corpus runbook stays
-# whole: the most blocks one has is 165.
+# follow a blank line), renders whole as one chunk in Textual's Markdown widget. That
+# widget mounts two or three widgets per block, at about 5 ms of CPU each on the 2-core
+# test machine. Every corpus runbook stays whole, because the most blocks one has is 165.
 SINGLE_CHUNK_BYTES = 64 * 1024
 SINGLE_CHUNK_BLOCKS = 180
 
 # Target size of a chunk of a long document. A chunk ends at the first block boundary
 # after this many characters, so a single huge code block still makes one chunk.
-# 2 KB of dense runbook fills four or five screens and renders in about 20 ms.
+# 2 KB of dense runbook fills four or five 40-line screens, and Rich renders it in
+# roughly 30 to 50 ms of CPU on the test machine (an estimate from scratch runs).
 CHUNK_CHARACTERS = 2048
 
 
@@ -123,7 +124,7 @@ def scan_document(body: str, chunk_characters: int = CHUNK_CHARACTERS,
 
 def split_into_chunks(body: str, chunk_characters: int = CHUNK_CHARACTERS,
                       single_chunk_bytes: int = SINGLE_CHUNK_BYTES) -> list[Chunk]:
-    """Return the chunks of body in order; short documents give exactly one chunk."""
+    """Return the chunks of body in order. A short document gives exactly one chunk."""
     return scan_document(body, chunk_characters, single_chunk_bytes).chunks
 
 

@@ -75,11 +75,13 @@ def parse_file_link(href: str) -> FileLink | None:
 def match_file_link(link: FileLink, instructions: Iterable[Mapping[str, Any]]) -> int | None:
     """Return the id of the instruction a file link points to, or None.
 
-    Each instruction needs id, title, draft_title and import_source. Tried in order:
-    the file it was imported from; the stable name `opstui kb export` gives it; the
-    id at the front of an exported name, whose title may have changed since; the file
-    name without its suffix (and without the id of an exported name) against the slug
-    of the title.
+    Each instruction needs id, title, draft_title and import_source. The matches are
+    tried in this order:
+
+    - the file it was imported from, first with the same case, then ignoring case;
+    - the stable name that `opstui kb export` gives it;
+    - the id at the front of an exported name, because its title may have changed;
+    - the slug of its title, against the file name without suffix or exported id.
     """
     rows = list(instructions)
     name = link.file_name

@@ -44,7 +44,7 @@ class InstructionViewer(ServiceCalls, Screen):
         Binding("R", "run", "Run", id="viewer.run"),
     ]
 
-    # The document takes the keys first, so Page Down reads on; Tab reaches the contents.
+    # The document takes the keys first, so Page Down reads on. Tab reaches the contents.
     AUTO_FOCUS = "#viewer-body"
 
     DEFAULT_CSS = """
@@ -139,7 +139,7 @@ class InstructionViewer(ServiceCalls, Screen):
         """Wait until the rendered parts match the screen and the last jump has scrolled."""
         await self.document_view.wait_until_settled()
 
-    def on_worker_state_changed(self) -> None:
+    def on_lazy_markdown_settled(self) -> None:
         self.update_status()
 
     def update_status(self) -> None:
@@ -166,7 +166,7 @@ class InstructionViewer(ServiceCalls, Screen):
         self.scroll_to_line(self.headings[int(event.option.id)].line)
 
     def scroll_to_line(self, line: int) -> None:
-        """Render the part that holds body line and scroll it into view once laid out."""
+        """Render the part that contains body line and scroll it into view once laid out."""
         position = bisect_right([heading.line for heading in self.headings], line)
         heading_line = self.headings[position - 1].line if position else None
         self.document_view.scroll_to_line(line, heading_line)

@@ -17,6 +17,7 @@ from bisect import bisect_right
 from itertools import accumulate
 
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Markdown
 from textual.widgets.markdown import MarkdownBlock, MarkdownFence
@@ -34,7 +35,7 @@ MAX_RENDERED_CHUNKS = 4
 KEEP_SCREENS = 3
 
 # A match is shown with its heading when the heading is at most this share of the
-# screen above it; otherwise with this many lines of context above the match.
+# screen above it. Otherwise the view starts this many lines above the match.
 HEADING_CONTEXT_SHARE = 0.5
 CONTEXT_LINES = 2
 
@@ -51,6 +52,9 @@ class Spacer(Widget):
 class LazyMarkdown(VerticalScroll):
     """Scrollable Markdown of a document cut into chunks (opstui.kb.chunks)."""
 
+    class Settled(Message):
+        """The rendered chunks match the viewport again, and the last jump has scrolled."""
+
     def __init__(self, *, id: str | None = None):
         super().__init__(id=id)
         self.chunks: list[Chunk] = []
@@ -59,7 +63,7 @@ class LazyMarkdown(VerticalScroll):
         self.window = (0, 0)
         self.rendered: dict[int, Widget] = {}
         self._target: tuple[int, int | None] | None = None
-        self._sync_wanted = False
+        self._sync_requested = False
         self._syncing = False
         self._settled = asyncio.Event()
         self._settled.set()
@@ -97,7 +101,7 @@ class LazyMarkdown(VerticalScroll):
         self.request_sync()
 
     def scroll_to_line(self, line: int, heading_line: int | None = None) -> None:
-        """Render the chunk that holds body line, then scroll that line to the top.
+        """Render the chunk that contains body line, then scroll that line to the top.
 
         heading_line is the heading above it: when it is less than half a screen
         above the line, the view starts at the heading instead, so the reader sees
@@ -114,7 +118,7 @@ class LazyMarkdown(VerticalScroll):
 
     def request_sync(self) -> None:
         """Bring the rendered window in line with the viewport, in a worker."""
-        self._sync_wanted = True
+        self._sync_requested = True
         if self._syncing:
             return
         self._syncing = True
@@ -136,13 +140,14 @@ class LazyMarkdown(VerticalScroll):
 
     async def _sync_loop(self) -> None:
         try:
-            while self._sync_wanted and self.is_attached:
-                self._sync_wanted = False
+            while self._sync_requested and self.is_attached:
+                self._sync_requested = False
                 target, self._target = self._target, None
                 await self._sync_once(target)
         finally:
             self._syncing = False
             self._settled.set()
+            self.post_message(self.Settled())
 
     async def _sync_once(self, target: tuple[int, int | None] | None) -> None:
         target_line = None if target is None else target[0]
@@ -162,7 +167,7 @@ class LazyMarkdown(VerticalScroll):
             anchor = self._anchor()
         anchor_y = self._tops()[anchor[0]] + anchor[1]
 
-        lo, hi = self._wanted_window(anchor_y)
+        lo, hi = self._window_for(anchor_y)
         if (lo, hi) != self.window:
             # Render the new chunks' lines first, so that their heights and the spacers
             # are right in the same layout pass that mounts them.
@@ -193,7 +198,7 @@ class LazyMarkdown(VerticalScroll):
         index = max(0, min(len(self.chunks) - 1, bisect_right(tops, y) - 1))
         return index, y - tops[index]
 
-    def _wanted_window(self, y: int) -> tuple[int, int]:
+    def _window_for(self, y: int) -> tuple[int, int]:
         tops = self._tops()
         screen = max(1, self.size.height)
 
@@ -202,28 +207,28 @@ class LazyMarkdown(VerticalScroll):
             last = max(first + 1, min(len(self.chunks), bisect_right(tops, bottom)))
             return min(first, len(self.chunks) - 1), last
 
-        want_lo, want_hi = covering(y - screen * PRELOAD_SCREENS, y + screen * (1 + PRELOAD_SCREENS))
+        needed_lo, needed_hi = covering(y - screen * PRELOAD_SCREENS, y + screen * (1 + PRELOAD_SCREENS))
         lo, hi = self.window
-        if lo < hi and lo <= want_lo and want_hi <= hi:
+        if lo < hi and lo <= needed_lo and needed_hi <= hi:
             return lo, hi
-        if lo == hi or hi < want_lo or want_hi < lo:
-            return want_lo, want_hi
+        if lo == hi or hi < needed_lo or needed_hi < lo:
+            return needed_lo, needed_hi
 
-        # Grow the window, and drop chunks far from the screen only when it holds too many,
+        # Grow the window, and drop chunks far from the screen only when it contains too many,
         # so that no layout pass is spent on a removal alone.
-        lo, hi = min(lo, want_lo), max(hi, want_hi)
+        lo, hi = min(lo, needed_lo), max(hi, needed_hi)
         if hi - lo > MAX_RENDERED_CHUNKS:
             keep_lo, keep_hi = covering(y - screen * KEEP_SCREENS, y + screen * (1 + KEEP_SCREENS))
             lo, hi = max(lo, keep_lo), min(hi, keep_hi)
         if hi - lo > MAX_RENDERED_CHUNKS:
-            return want_lo, want_hi
+            return needed_lo, needed_hi
         return lo, hi
 
     async def _render_window(self, lo: int, hi: int, new: dict[int, RenderedChunk]) -> None:
         """Mount the new chunks of lo..hi-1, remove the chunks outside it, size the spacers."""
-        gone = [self.rendered.pop(index) for index in list(self.rendered) if not lo <= index < hi]
-        if gone:
-            await self.remove_children(gone)
+        removed = [self.rendered.pop(index) for index in list(self.rendered) if not lo <= index < hi]
+        if removed:
+            await self.remove_children(removed)
 
         above = self.query_one("#lazy-above", Spacer)
         below = self.query_one("#lazy-below", Spacer)
@@ -302,7 +307,7 @@ class LazyMarkdown(VerticalScroll):
             self.scroll_to(y=y, animate=False, immediate=True)
 
     def _scroll_to_block(self, index: int, line: int) -> None:
-        """Scroll the block that holds body line to the top, with its heading when near."""
+        """Scroll the block that contains body line to the top, with its heading when near."""
         markdown = self.rendered.get(index)
         if markdown is None:
             return

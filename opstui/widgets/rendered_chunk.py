@@ -12,6 +12,7 @@ from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.markdown import Markdown as RichMarkdown
 from rich.segment import Segment
 from rich.style import Style
+from rich.theme import Theme
 from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
@@ -45,7 +46,7 @@ class RenderedChunk(Widget):
     DEFAULT_CSS = "RenderedChunk { height: auto; padding: 0 2; }"
 
     class LinkClicked(Message):
-        """A link in the chunk was clicked; href is its target as written."""
+        """A link in the chunk was clicked. href is its target as written."""
 
         def __init__(self, href: str):
             super().__init__()
@@ -55,17 +56,19 @@ class RenderedChunk(Widget):
         super().__init__(id=id)
         self.source = visible_text(text)
         self._lines: list[Strip] = []
-        self._lines_width = -1
+        self._lines_key: tuple[int, str] | None = None
 
     def lines_at(self, width: int) -> list[Strip]:
-        """Return the rendered lines at a content width, rendering only when the width changed."""
+        """Return the rendered lines at a content width, rendering only when width or theme changed."""
         width = max(1, width)
-        if width != self._lines_width:
+        key = (width, self.app.theme)
+        if key != self._lines_key:
             console = self.app.console
             options = console.options.update(width=width, height=None)
-            rendered = console.render_lines(ClickableLinks(self._markdown(self.source)), options, pad=True)
+            with console.use_theme(self._rich_theme()):
+                rendered = console.render_lines(ClickableLinks(self._markdown(self.source)), options, pad=True)
             self._lines = [Strip(line, width) for line in rendered]
-            self._lines_width = width
+            self._lines_key = key
         return self._lines
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
@@ -74,7 +77,29 @@ class RenderedChunk(Widget):
     def render_line(self, y: int) -> Strip:
         width = self.content_size.width
         lines = self.lines_at(width)
-        return lines[y] if 0 <= y < len(lines) else Strip.blank(width)
+        line = lines[y] if 0 <= y < len(lines) else Strip.blank(width)
+        # Unstyled text would show the terminal's own colours instead of the app's.
+        return line.apply_style(self.rich_style)
+
+    def _rich_theme(self) -> Theme:
+        """Colour headings, links and code from the app's theme, as Textual's Markdown does."""
+        theme = self.app.current_theme
+        primary = theme.primary
+        warning = theme.warning or primary
+        return Theme({
+            "markdown.h1": f"bold {primary}",
+            "markdown.h2": f"bold underline {primary}",
+            "markdown.h3": f"bold {primary}",
+            "markdown.h4": f"italic {primary}",
+            "markdown.h5": f"italic {primary}",
+            "markdown.h6": f"dim italic {primary}",
+            "markdown.link": f"underline {theme.accent or primary}",
+            "markdown.link_url": f"underline {theme.accent or primary}",
+            "markdown.code": warning,
+            "markdown.item.bullet": primary,
+            "markdown.item.number": primary,
+            "markdown.block_quote": "italic",
+        })
 
     def action_link(self, href: str) -> None:
         self.post_message(self.LinkClicked(href))
