@@ -57,6 +57,11 @@ class BoardColumn(ScrollView, can_focus=False):
 
         ``total`` is the column's size while only its first cards are read.
         """
+        title = f"{self.stage_title} ({len(cards) if total is None else max(total, len(cards))})"
+        if title == self.border_title and _same_cards(cards, self.cards):
+            # A move changes two columns: the others keep their drawn lines.
+            self.cards = cards
+            return
         self.cards = cards
         if keep_task_id is not None:
             index = self.index_of(keep_task_id)
@@ -64,7 +69,7 @@ class BoardColumn(ScrollView, can_focus=False):
                 self.cursor = index
         self.cursor = max(0, min(self.cursor, len(cards) - 1))
         self.virtual_size = Size(self.size.width, len(cards) * CARD_HEIGHT)
-        self.border_title = f"{self.stage_title} ({len(cards) if total is None else max(total, len(cards))})"
+        self.border_title = title
         self._show_position()
         self.refresh()
 
@@ -169,6 +174,11 @@ class BoardColumn(ScrollView, can_focus=False):
         if card.activity:
             parts += [Segment("  "), Segment(card.activity, self._style("high"))]
         return list(Segment.adjust_line_length(parts, width))
+
+
+def _same_cards(new: list[Card], old: list[Card]) -> bool:
+    """Tell whether two card lists hold the same Card objects; a re-read card is a new object."""
+    return len(new) == len(old) and all(a is b for a, b in zip(new, old))
 
 
 def _fit(text: str, width: int) -> str:
