@@ -18,6 +18,7 @@ from itertools import accumulate
 
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Markdown
 from textual.widgets.markdown import MarkdownBlock, MarkdownFence
@@ -41,6 +42,9 @@ CONTEXT_LINES = 2
 
 # The left and right padding of a RenderedChunk, in cells.
 CHUNK_PADDING = 4
+
+# Seconds after the view settles before the chunks next to the window are rendered ahead.
+PREPARE_DELAY = 0.2
 
 
 class Spacer(Widget):
@@ -68,6 +72,8 @@ class LazyMarkdown(VerticalScroll):
         self._settled = asyncio.Event()
         self._settled.set()
         self._measured_width = 0
+        self._prepared: dict[int, RenderedChunk] = {}
+        self._prepare_timer: Timer | None = None
 
     # -- public --------------------------------------------------------------
 
@@ -84,6 +90,7 @@ class LazyMarkdown(VerticalScroll):
         self.heights = [max(1, chunk.line_count) for chunk in chunks]
         self.measured = [False] * len(chunks)
         self.rendered = {}
+        self._prepared = {}
         self.window = (0, 0)
         self._target = None
         self.scroll_to(y=0, animate=False, immediate=True)
@@ -148,6 +155,10 @@ class LazyMarkdown(VerticalScroll):
             self._syncing = False
             self._settled.set()
             self.post_message(self.Settled())
+            if len(self.chunks) > 1:
+                if self._prepare_timer is not None:
+                    self._prepare_timer.stop()
+                self._prepare_timer = self.set_timer(PREPARE_DELAY, self._prepare_neighbours)
 
     async def _sync_once(self, target: tuple[int, int | None] | None) -> None:
         target_line = None if target is None else target[0]
@@ -246,9 +257,28 @@ class LazyMarkdown(VerticalScroll):
             await self.mount_all(new_after, before=below)
 
     def _markdown_for(self, index: int) -> RenderedChunk:
-        widget = RenderedChunk(self.chunks[index].text, id=f"chunk-{index}")
-        widget.chunk_index = index
+        widget = self._prepared.pop(index, None)
+        if widget is None:
+            widget = RenderedChunk(self.chunks[index].text, id=f"chunk-{index}")
+            widget.chunk_index = index
         return widget
+
+    def _prepare_neighbours(self) -> None:
+        """Render the lines of the chunks just outside the window while the reader reads.
+
+        The next Page Down that grows the window then only mounts them.
+        """
+        if self._syncing or len(self.chunks) <= 1:
+            return
+        lo, hi = self.window
+        width = self.scrollable_content_region.width - CHUNK_PADDING
+        for index in (hi, lo - 1):
+            if 0 <= index < len(self.chunks) and index not in self.rendered:
+                widget = self._prepared.get(index) or self._markdown_for(index)
+                widget.lines_at(width)
+                self._prepared[index] = widget
+        for index in [index for index in self._prepared if index not in (hi, lo - 1)]:
+            del self._prepared[index]
 
     def _remember_height(self, index: int) -> None:
         height = self.rendered[index].outer_size.height
