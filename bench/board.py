@@ -42,8 +42,8 @@ async def measure(session, smoke: bool) -> dict[str, list[float]]:
     from opstui.app import build_app
     from opstui.screens.board import BoardScreen
 
-    times: dict[str, list[float]] = {"first_paint": [], "open": [], "return": [], "focus": [], "column": [],
-                                     "move": []}
+    times: dict[str, list[float]] = {"first_paint": [], "open": [], "return": [], "from_task": [], "focus": [],
+                                     "column": [], "move": []}
     repeats = 2 if smoke else 15
     app = build_app(session, poll_interval=3600)
     updates: list[tuple[float, float]] = []
@@ -92,6 +92,16 @@ async def measure(session, smoke: bool) -> dict[str, list[float]]:
             await pilot.press("escape")
             await pilot.pause()
             times["return"].append(response(started, "return"))
+
+        # Back from a card's task screen (enter, then escape), the usual way to the board.
+        for _ in range(repeats):
+            await pilot.press("enter")
+            await pilot.pause()
+            started = time.perf_counter()
+            cpu_started[0] = time.process_time()
+            await pilot.press("escape")
+            await pilot.pause()
+            times["from_task"].append(response(started, "from_task"))
 
         for key in ["j"] * (repeats * 3) + ["k"] * repeats:
             started = time.perf_counter()
@@ -152,7 +162,8 @@ def main() -> int:
         times = asyncio.run(measure(session, options.smoke))
         session.close()
 
-    for name, label in (("open", "open"), ("return", "return_to_board"), ("focus", "focus_move"),
+    for name, label in (("open", "open"), ("return", "return_to_board"), ("from_task", "back_from_task"),
+                        ("focus", "focus_move"),
                         ("column", "column_move"), ("move", "card_move")):
         value = median(times[name]) * 1000
         figures.add(f"board.{label}_median", value, "ms", target=f"< {TARGET_MS:g} ms", met=value < TARGET_MS)
