@@ -308,3 +308,31 @@ async def test_click_on_link_in_long_document_opens_instruction(tmp_path):
 
         assert isinstance(app.screen, InstructionViewer)
         assert app.screen.instruction_id == target
+
+
+async def test_home_and_end_in_long_document(tmp_path):
+    session = team_session(tmp_path / "ends.db")
+    app = build_app(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        viewer = InstructionViewer(title="Long", body=long_runbook(3000))
+        await app.push_screen(viewer)
+        await pilot.pause()
+        await viewer.wait_until_settled()
+
+        await pilot.press("end")
+        await pilot.pause()
+        await viewer.wait_until_settled()
+        await pilot.pause()
+        assert "echo 2999" in viewer.document_view.visible_text()
+
+        await pilot.press("home")
+        await pilot.pause()
+        await viewer.wait_until_settled()
+        await pilot.pause()
+        assert viewer.document_view.visible_text().lstrip().startswith("Long")
+
+        await viewer.render_document()
+        await viewer.wait_until_settled()
+        await pilot.pause()
+        assert viewer.document_view.visible_text().lstrip().startswith("Long")
+        assert viewer.mounted_chunks >= 1

@@ -46,6 +46,9 @@ CHUNK_PADDING = 4
 # Seconds after the view settles before the chunks next to the window are rendered ahead.
 PREPARE_DELAY = 0.2
 
+# Seconds between checks whether an animated scroll has finished.
+ANIMATION_POLL_SECONDS = 0.02
+
 
 class Spacer(Widget):
     """Empty space that stands for chunks that are not rendered."""
@@ -69,6 +72,8 @@ class LazyMarkdown(VerticalScroll):
         self._target: tuple[int, int | None] | None = None
         self._sync_requested = False
         self._syncing = False
+        # Counts calls of show(): a sync worker of an older document cleans up nothing.
+        self._generation = 0
         self._settled = asyncio.Event()
         self._settled.set()
         self._measured_width = 0
@@ -84,6 +89,11 @@ class LazyMarkdown(VerticalScroll):
 
     async def show(self, chunks: list[Chunk]) -> None:
         """Replace the document: render a single chunk whole, or start the window at the top."""
+        self._generation += 1
+        self.workers.cancel_group(self, "lazy-markdown")
+        self._syncing = False
+        self._sync_requested = False
+        self._settled.set()
         await self.remove_children()
         self.styles.overflow_y = "auto"
         self.chunks = chunks
@@ -130,7 +140,7 @@ class LazyMarkdown(VerticalScroll):
             return
         self._syncing = True
         self._settled.clear()
-        self.run_worker(self._sync_loop(), group="lazy-markdown", exit_on_error=True)
+        self.run_worker(self._sync_loop(self._generation), group="lazy-markdown", exit_on_error=True)
 
     # -- events --------------------------------------------------------------
 
@@ -145,20 +155,24 @@ class LazyMarkdown(VerticalScroll):
 
     # -- the window ----------------------------------------------------------
 
-    async def _sync_loop(self) -> None:
+    async def _sync_loop(self, generation: int) -> None:
         try:
-            while self._sync_requested and self.is_attached:
+            while self._sync_requested and self.is_attached and generation == self._generation:
                 self._sync_requested = False
                 target, self._target = self._target, None
                 await self._sync_once(target)
         finally:
-            self._syncing = False
-            self._settled.set()
-            self.post_message(self.Settled())
-            if len(self.chunks) > 1:
-                if self._prepare_timer is not None:
-                    self._prepare_timer.stop()
-                self._prepare_timer = self.set_timer(PREPARE_DELAY, self._prepare_neighbours)
+            if generation == self._generation:
+                self._finish_sync()
+
+    def _finish_sync(self) -> None:
+        self._syncing = False
+        self._settled.set()
+        self.post_message(self.Settled())
+        if len(self.chunks) > 1:
+            if self._prepare_timer is not None:
+                self._prepare_timer.stop()
+            self._prepare_timer = self.set_timer(PREPARE_DELAY, self._prepare_neighbours)
 
     async def _sync_once(self, target: tuple[int, int | None] | None) -> None:
         target_line = None if target is None else target[0]
@@ -169,6 +183,7 @@ class LazyMarkdown(VerticalScroll):
             return
 
         await self._wait_for_size()
+        await self._wait_for_scroll_animation()
         if self.size.width != self._measured_width:
             self._forget_measurements()
 
@@ -320,6 +335,15 @@ class LazyMarkdown(VerticalScroll):
 
     async def _wait_for_layout(self) -> None:
         await self.wait_for_refresh()
+
+    async def _wait_for_scroll_animation(self) -> None:
+        """Wait until an animated scroll (Page Down, Home, End) has reached its target.
+
+        Scrolling back to the anchor mid-way would stop the animation where it stands.
+        """
+        animator = self.app.animator
+        while animator.is_being_animated(self, "scroll_y"):
+            await asyncio.sleep(ANIMATION_POLL_SECONDS)
 
     async def _wait_for_size(self) -> None:
         """Wait until the view has been laid out: before that its width and height are 0."""
