@@ -339,7 +339,7 @@ class LazyMarkdown(VerticalScroll):
     async def _wait_for_scroll_animation(self) -> None:
         """Wait until an animated scroll (Page Down, Home, End) has reached its target.
 
-        Scrolling back to the anchor mid-way would stop the animation where it stands.
+        Scrolling back to the anchor mid-way would stop the animation at its current position.
         """
         animator = self.app.animator
         while animator.is_being_animated(self, "scroll_y"):
