@@ -183,7 +183,12 @@ def steps_and_sections_inputs(corpus_dir) -> dict[str, str]:
 
 def test_fast_steps_equal_full_parse_steps(corpus_dir, monkeypatch):
     from opstui.kb import steps
-    from opstui.kb.markdown import parse_tokens
+    from opstui.kb.markdown import markdown_parser
+    from opstui.kb.sections import BlockParse
+
+    def full_parse(body: str) -> BlockParse:
+        env: dict = {}
+        return BlockParse(tuple(markdown_parser().parse(body, env)), env)
 
     def outcome(body: str, name: str):
         try:
@@ -193,7 +198,7 @@ def test_fast_steps_equal_full_parse_steps(corpus_dir, monkeypatch):
 
     bodies = steps_and_sections_inputs(corpus_dir)
     fast = {name: outcome(body, name) for name, body in bodies.items()}
-    monkeypatch.setattr(steps, "block_tokens", parse_tokens)
+    monkeypatch.setattr(steps, "parse_blocks", full_parse)
     full = {name: outcome(body, name) for name, body in bodies.items()}
 
     assert fast == full

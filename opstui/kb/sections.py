@@ -50,29 +50,55 @@ def _block_parser() -> MarkdownIt:
     return MarkdownIt("commonmark").enable("table").enable("strikethrough").disable("inline")
 
 
-@lru_cache(maxsize=8)
-def _cached_block_tokens(text: str) -> tuple[tuple[Token, ...], dict[str, Any]]:
-    env: dict[str, Any] = {}
-    return tuple(_block_parser().parse(text, env)), env
+# Parsed documents up to this many characters stay cached. The tokens of a 1 MB runbook
+# are hundreds of thousands of objects, and each of Python's full garbage collections
+# then took about 300 ms while the viewer scrolled.
+CACHED_DOCUMENT_CHARACTERS = 256 * 1024
 
 
-def block_tokens(text: str) -> list[Token]:
-    """Parse Markdown into block tokens whose inline tokens keep their text but no children.
+@dataclass(frozen=True)
+class BlockParse:
+    """Block tokens of a document, whose inline tokens have their text but no children.
 
-    Inline parsing is about a third of markdown-it's time on a long runbook, and steps and
-    sections read only the text of inline tokens, except for heading titles, which
-    split_sections parses on their own. The tokens are cached and shared: read-only.
+    env holds the link reference definitions, which heading titles need. The tokens may
+    be shared through a cache, so they are read-only.
     """
-    return list(_cached_block_tokens(text)[0])
+
+    tokens: tuple[Token, ...]
+    env: dict[str, Any]
 
 
-def split_sections(body: str) -> list[Section]:
+def parse_blocks(text: str) -> BlockParse:
+    """Parse Markdown into block tokens only, caching documents of moderate size.
+
+    Inline parsing is about a third of markdown-it's time on a long runbook, and steps
+    and sections read only the text of inline tokens, except for heading titles, which
+    split_sections parses on their own.
+    """
+    if len(text) <= CACHED_DOCUMENT_CHARACTERS:
+        return _cached_parse_blocks(text)
+    return _parse_blocks(text)
+
+
+@lru_cache(maxsize=8)
+def _cached_parse_blocks(text: str) -> BlockParse:
+    return _parse_blocks(text)
+
+
+def _parse_blocks(text: str) -> BlockParse:
+    env: dict[str, Any] = {}
+    return BlockParse(tuple(_block_parser().parse(text, env)), env)
+
+
+def split_sections(body: str, parsed: BlockParse | None = None) -> list[Section]:
     """Return every heading of body in document order, with unique anchors.
 
     Repeated headings get ``-1``, ``-2``... suffixes, as GitHub does, so a table of
-    contents can link each of them.
+    contents can link each of them. parsed is body's parse_blocks result, when the
+    caller has it already.
     """
-    tokens, env = _cached_block_tokens(body)
+    parsed = parsed or parse_blocks(body)
+    tokens, env = parsed.tokens, parsed.env
     line_count = len(body.split("\n"))
 
     found: list[tuple[int, str, int, int]] = []

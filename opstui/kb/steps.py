@@ -23,7 +23,7 @@ from markdown_it.token import Token
 from opstui.errors import UserError
 from opstui.kb import template
 from opstui.kb.markdown import source_slice
-from opstui.kb.sections import Section, block_tokens, find_section, split_sections
+from opstui.kb.sections import Section, find_section, parse_blocks, split_sections
 
 STEP_HEADING = re.compile(r"^\s*(?:[a-z]+\s+)?step\s+\d+(?:\.\d+)*\b", re.IGNORECASE)
 NUMBERED_HEADING = re.compile(r"^\s*\d+[.)]\s+\S")
@@ -74,10 +74,11 @@ def extract_steps(body: str, section: str | None = None, source: str = "document
     section.
     """
     lines = body.split("\n")
-    sections = split_sections(body)
+    parsed = parse_blocks(body)
+    sections = split_sections(body, parsed)
     scope_start, scope_end, scope_name = _scope(sections, section, len(lines), source)
 
-    tokens = block_tokens(body)
+    tokens = list(parsed.tokens)
     heading_steps = _step_headings(sections, scope_start, scope_end)
     # Block tokens come in document order, so their first lines never decrease and each
     # step heading finds its tokens by binary search. Should that ever not hold, every
