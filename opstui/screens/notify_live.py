@@ -48,6 +48,11 @@ class NotifyLive:
         self._manager = False
 
     def start(self, app) -> None:
+        if not app.is_running:
+            # The app quit before its first frame was drawn. A thread started now would
+            # miss the app's cancellation of its workers and keep the process alive.
+            return
+
         from opstui.mail.settings import load_smtp_settings
         from opstui.screens.inbox import refresh_unread_count
 
