@@ -6,7 +6,6 @@ credentials and personal preferences. It is created with mode 0600.
 """
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,10 @@ from opstui.paths import config_file_path, default_database_path
 
 def load_config(path: Path | None = None) -> dict[str, Any]:
     """Read the config file; a missing file is an empty configuration."""
+    # Imported here because opening the board with --db or OPSTUI_DB does not read
+    # this file, which keeps the TOML parser off the start-up path.
+    import tomllib
+
     path = path or config_file_path()
     try:
         with path.open("rb") as handle:

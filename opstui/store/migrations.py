@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from opstui.errors import StoreError
-from opstui.store.report_hours import add_report_hours
-from opstui.store.schema import SCHEMA_FILES, read_schema_file
 
 if TYPE_CHECKING:
     from opstui.store.database import Store
@@ -25,10 +23,19 @@ log = logging.getLogger(__name__)
 # "OPST" as a 32-bit integer: marks the file as an opstui database.
 APPLICATION_ID = 0x4F505354
 
+
+def _add_report_hours(connection: sqlite3.Connection) -> None:
+    # Imported when the migration runs, because opening a current database (every
+    # start-up) needs only its version number.
+    from opstui.store.report_hours import add_report_hours
+
+    add_report_hours(connection)
+
+
 # Migration N takes a database from version N-1 to N. Version 1 is the schema
 # files themselves, so the list starts at 2.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
-    2: add_report_hours,
+    2: _add_report_hours,
 }
 
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
@@ -50,6 +57,9 @@ def split_statements(script: str) -> list[str]:
 
 
 def schema_statements() -> list[str]:
+    # Imported here because importlib.resources is needed only to create a database.
+    from opstui.store.schema import SCHEMA_FILES, read_schema_file
+
     statements: list[str] = []
     for name in SCHEMA_FILES:
         statements.extend(split_statements(read_schema_file(name)))
