@@ -2,7 +2,9 @@
 
 import pytest
 
-from opstui.kb.links import FileLink, make_link, markdown_link, match_file_link, parse_file_link, parse_link
+from opstui.kb.links import (DocumentLink, FileLink, document_links, make_link, markdown_link, match_file_link,
+                             parse_file_link, parse_link)
+from opstui.screens.link_picker import links_around
 
 
 def test_make_and_parse_link_round_trip():
@@ -69,3 +71,50 @@ def test_match_file_link_misses_unknown_files():
     assert match("backup.md") is None
     assert match("0099-restart-unbound.md") == 7
     assert match("0099-nothing-like-it.md") is None
+
+
+LINKED_BODY = """# Failover
+
+See [the restore](../db/restore.md#step-2) and [task \\[4\\]](task:4 "the change").
+![diagram](net.png) `[not a link](code.md)` <https://status.example.org/db>
+Read the [wiki][w] and [W][] first, then [missing][nowhere].
+
+```bash
+echo "[in code](code.md)"
+[w]: https://wrong.example
+```
+[w]: https://wiki.example/db "Wiki"
+"""
+
+
+def test_document_links_in_reading_order():
+    assert document_links(LINKED_BODY) == [
+        DocumentLink(2, "the restore", "../db/restore.md#step-2"),
+        DocumentLink(2, "task [4]", "task:4"),
+        DocumentLink(3, "https://status.example.org/db", "https://status.example.org/db"),
+        DocumentLink(4, "wiki", "https://wiki.example/db"),
+        DocumentLink(4, "W", "https://wiki.example/db"),
+    ]
+
+
+def test_document_links_of_text_without_links():
+    assert document_links("# Title\n\nJust text, [brackets] and (parentheses).\n") == []
+
+
+def test_links_around_starts_at_reading_position():
+    links = [DocumentLink(line, f"link {line}", f"task:{line}") for line in range(0, 2000, 2)]
+
+    listed, first = links_around(links, 1001, limit=300)
+
+    assert len(listed) == 300
+    assert listed[first].line == 1002
+    assert listed[0].line < 1002 < listed[-1].line
+
+
+def test_links_around_past_the_last_link():
+    links = [DocumentLink(line, "x", "task:1") for line in (3, 5)]
+
+    listed, first = links_around(links, 50)
+
+    assert listed == links
+    assert first == 1

@@ -285,6 +285,40 @@ async def test_short_document_renders_whole_with_textual_markdown(tmp_path):
         assert "More than 1% SERVFAIL" in viewer.document_view.visible_text()
 
 
+async def test_links_key_follows_link_by_keyboard(tmp_path):
+    from opstui.screens.link_picker import LinkPicker
+
+    session = team_session(tmp_path / "keys.db")
+    target = kb.create_instruction(session, "Target", body="# Target\n\ntext\n")
+    body = (f"# Long\n\nFirst see [the wiki](https://wiki.example/x).\n\n" + long_runbook(400)[8:]
+            + f"\n\nAt the end, [the target](instruction:{target}).\n")
+    app = build_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        viewer = InstructionViewer(title="Long", body=body)
+        await app.push_screen(viewer)
+        await pilot.pause()
+        await pilot.press("end")
+        await viewer.wait_until_settled()
+        await pilot.pause()
+
+        await pilot.press("f")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, LinkPicker)
+        assert picker.links[picker.first_index].href == f"instruction:{target}"
+
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, InstructionViewer)
+        assert app.screen.instruction_id == target
+
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, InstructionViewer)
+        messages = [notification.message for notification in app._notifications]
+        assert "this document has no links" in messages
+
+
 async def test_click_on_link_in_long_document_opens_instruction(tmp_path):
     from opstui.widgets.rendered_chunk import RenderedChunk
 

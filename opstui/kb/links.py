@@ -116,3 +116,84 @@ def match_file_link(link: FileLink, instructions: Iterable[Mapping[str, Any]]) -
         if any(slugify(title) == stem_slug for title in titles):
             return row["id"]
     return None
+
+
+# -- every link of a document, for following them by keyboard --------------
+
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_INLINE_LINK = re.compile(r"(!?)\[((?:\\.|[^\]\\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+_REFERENCE_LINK = re.compile(r"(!?)\[((?:\\.|[^\]\\])+)\]\[((?:\\.|[^\]\\])*)\]")
+_REFERENCE_DEFINITION = re.compile(r"^\s{0,3}\[((?:\\.|[^\]\\])+)\]:\s*<?(\S+?)>?(?:\s+.*)?$")
+_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>")
+_ESCAPED = re.compile(r"\\(.)")
+
+
+@dataclass(frozen=True)
+class DocumentLink:
+    """One link in a Markdown body: its 0-based line, its text and its target."""
+
+    line: int
+    text: str
+    href: str
+
+
+def document_links(body: str) -> list[DocumentLink]:
+    """Return the links of a Markdown body in reading order, without images and code.
+
+    Inline links, reference links (resolved through their definitions) and
+    <autolinks> are found line by line, so a link whose text spans two lines is
+    missed: this list is for following links by keyboard, and the mouse still
+    follows every link the renderer draws.
+    """
+    lines = body.split("\n")
+    in_code = _code_lines(lines)
+    definitions: dict[str, str] = {}
+    for number, line in enumerate(lines):
+        definition = None if in_code[number] else _REFERENCE_DEFINITION.match(line)
+        if definition:
+            definitions.setdefault(_reference_key(definition.group(1)), definition.group(2))
+
+    found: list[tuple[int, int, DocumentLink]] = []
+    for number, line in enumerate(lines):
+        if in_code[number] or _REFERENCE_DEFINITION.match(line):
+            continue
+        text = _CODE_SPAN.sub(lambda span: " " * len(span.group(0)), line)
+        for match in _INLINE_LINK.finditer(text):
+            if not match.group(1):
+                found.append((number, match.start(), DocumentLink(number, _label(match.group(2)), match.group(3))))
+        for match in _REFERENCE_LINK.finditer(text):
+            key = _reference_key(match.group(3) or match.group(2))
+            if not match.group(1) and key in definitions:
+                found.append((number, match.start(), DocumentLink(number, _label(match.group(2)), definitions[key])))
+        for match in _AUTOLINK.finditer(text):
+            found.append((number, match.start(), DocumentLink(number, match.group(1), match.group(1))))
+
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [link for _line, _column, link in found]
+
+
+def _code_lines(lines: list[str]) -> list[bool]:
+    """Mark the lines inside fenced code blocks, fences included."""
+    marks: list[bool] = []
+    fence: str | None = None
+    for line in lines:
+        opening = _FENCE.match(line)
+        if fence is None and opening:
+            fence = opening.group(1)
+            marks.append(True)
+        elif fence is not None:
+            marks.append(True)
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
+                fence = None
+        else:
+            marks.append(False)
+    return marks
+
+
+def _reference_key(label: str) -> str:
+    return " ".join(label.split()).casefold()
+
+
+def _label(text: str) -> str:
+    return _ESCAPED.sub(r"\1", text).strip() or "(no text)"

@@ -18,7 +18,7 @@ from textual.widgets import Footer, Input, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from opstui.kb.chunks import Chunk, HeadingLine, scan_document
-from opstui.kb.links import FileLink, parse_file_link, parse_link
+from opstui.kb.links import DocumentLink, FileLink, document_links, parse_file_link, parse_link
 from opstui.screens.service_calls import ServiceCalls
 from opstui.widgets.lazy_markdown import LazyMarkdown
 from opstui.widgets.literal import literal_line
@@ -40,6 +40,7 @@ class InstructionViewer(ServiceCalls, Screen):
         Binding("slash", "search", "Search", id="viewer.search"),
         Binding("n", "next_match", "Next match", id="viewer.next"),
         Binding("N", "previous_match", "Previous match", id="viewer.previous"),
+        Binding("f", "links", "Links", id="viewer.links"),
         Binding("e", "edit", "Edit draft", id="viewer.edit"),
         Binding("R", "run", "Run", id="viewer.run"),
     ]
@@ -71,6 +72,7 @@ class InstructionViewer(ServiceCalls, Screen):
         self.match_index = -1
         self.status_text = ""
         self._folded_lines: list[str] | None = None
+        self._links: list[DocumentLink] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="viewer-title")
@@ -113,6 +115,7 @@ class InstructionViewer(ServiceCalls, Screen):
         self.chunks = scanned.chunks
         self.headings = scanned.headings
         self._folded_lines = None
+        self._links = None
         toc = self.query_one("#viewer-toc", OptionList)
         toc.clear_options()
         toc.add_options([Option(literal_line("  " * (heading.level - 1) + heading.title), id=str(index))
@@ -243,6 +246,22 @@ class InstructionViewer(ServiceCalls, Screen):
         else:
             self.app.copy_to_clipboard(href)
             self.app.notify(f"link copied to the clipboard: {href}", markup=False)
+
+    def action_links(self) -> None:
+        """List the document's links, from the part on screen, to follow one by keyboard."""
+        from opstui.screens.link_picker import LinkPicker
+
+        if self._links is None:
+            self._links = document_links(self.body or "")
+        if not self._links:
+            self.app.notify("this document has no links", severity="warning")
+            return
+
+        def chosen(href: str | None) -> None:
+            if href:
+                self.follow_link(href)
+
+        self.app.push_screen(LinkPicker(self._links, self.document_view.top_line), chosen)
 
     def _open_file_link(self, link: FileLink) -> None:
         from opstui.services import kb

@@ -129,6 +129,16 @@ class LazyMarkdown(VerticalScroll):
         self._target = (line, heading_line)
         self.request_sync()
 
+    @property
+    def top_line(self) -> int:
+        """Estimate the body line at the top of the viewport, from the chunk there and its height."""
+        if not self.chunks:
+            return 0
+        index, offset = self._anchor()
+        chunk = self.chunks[index]
+        height = max(1, self.heights[index] if len(self.chunks) > 1 else self.virtual_size.height)
+        return chunk.start_line + min(chunk.line_count, offset * chunk.line_count // height)
+
     async def wait_until_settled(self) -> None:
         """Wait until the window matches the viewport and any jump has finished."""
         await self._settled.wait()
