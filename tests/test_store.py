@@ -179,3 +179,29 @@ def test_concurrent_first_open_creates_once(tmp_path):
     store = open_store(path)
     assert store.scalar("PRAGMA user_version") == SCHEMA_VERSION
     store.close()
+
+
+def test_concurrent_upgrade_migrates_once(tmp_path, monkeypatch):
+    """Four processes opening a version-1 database at once all succeed, with sound backups."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "team.db"
+    with monkeypatch.context() as patch:
+        patch.setattr(migrations, "MIGRATIONS", {})
+        patch.setattr(migrations, "SCHEMA_VERSION", 1)
+        open_store(path).close()
+
+    code = "import sys; from opstui.store import open_store; open_store(sys.argv[1]).close()"
+    processes = [subprocess.Popen([sys.executable, "-c", code, str(path)]) for _ in range(4)]
+    assert [process.wait(timeout=60) for process in processes] == [0, 0, 0, 0]
+
+    store = open_store(path)
+    assert store.scalar("PRAGMA user_version") == SCHEMA_VERSION
+    store.close()
+    backups = list(tmp_path.glob("team.db.v1-*.bak"))
+    assert backups
+    for backup in backups:
+        copy = sqlite3.connect(backup)
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        copy.close()

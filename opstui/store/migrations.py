@@ -7,6 +7,7 @@ newer opstui is refused and never modified.
 """
 
 import logging
+import os
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -68,9 +69,13 @@ def schema_statements() -> list[str]:
 
 def migrate(store: "Store", *, is_new: bool) -> None:
     connection = store.connection
-    version = connection.execute("PRAGMA user_version").fetchone()[0]
-    application_id = connection.execute("PRAGMA application_id").fetchone()[0]
-    table_count = connection.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+    # One statement reads one snapshot: read one by one, the three values could
+    # straddle another process's creation of the schema and look like a foreign file.
+    version, application_id, table_count = connection.execute(
+        "SELECT (SELECT user_version FROM pragma_user_version),"
+        " (SELECT application_id FROM pragma_application_id),"
+        " (SELECT count(*) FROM sqlite_master WHERE type = 'table')"
+    ).fetchone()
 
     if version > SCHEMA_VERSION:
         raise StoreError(
@@ -120,8 +125,10 @@ def _apply(store: "Store", target: int) -> None:
 
 
 def _backup_before_migration(store: "Store", version: int) -> Path:
+    # The process id keeps two team members who upgrade in the same second from
+    # writing one backup file at the same time.
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    destination = store.path.with_name(f"{store.path.name}.v{version}-{stamp}.bak")
+    destination = store.path.with_name(f"{store.path.name}.v{version}-{stamp}-{os.getpid()}.bak")
     try:
         store.backup_to(destination)
     except (sqlite3.Error, OSError) as error:
