@@ -64,11 +64,18 @@ class OpstuiApp(App):
         self.startup_hooks: list[Callable[["OpstuiApp"], None]] = []
         self.user_label = session.login
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen:
+        """Make the board the app's first screen rather than a screen pushed over an empty one.
+
+        A pushed board finishes mounting only after its first frame, so Textual laid out and
+        drew the whole screen again just after it; the empty screen below drew once more.
+        """
         from opstui.screens.board import BoardScreen
 
         self._refresh_user_label()
-        self.push_screen(BoardScreen())
+        return BoardScreen()
+
+    def on_mount(self) -> None:
         self.set_interval(self.poll_interval, self.poll_events, name="live-refresh")
         for hook in self.startup_hooks:
             hook(self)

@@ -61,6 +61,10 @@ class BoardScreen(ServiceCalls, Screen):
         self.cache.ensure_current()
         self.show_board_cache()
         self.board.focus()
+        # Textual hides the toast rack again after the first frame; hiding it here
+        # makes that a no-op instead of one more layout and full frame.
+        for rack in self.query("ToastRack"):
+            rack.display = False
 
     def on_unmount(self) -> None:
         # Textual 8.2's StylesCache.get_inner_outer is an lru_cache on a method, so it

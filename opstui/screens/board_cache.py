@@ -24,6 +24,8 @@ _task_id = attrgetter("task_id")
 READ_AT_ONCE_LIMIT = 600
 # Cards read per column before the rest of a big board: more than a tall terminal shows.
 FIRST_PAGE_CARDS = 40
+# Screen updates to wait for before the first full read starts: the first frame and its follow-up.
+FRAMES_BEFORE_FIRST_READ = 2
 # A batch of events naming more cards than this reads the whole board again.
 REFRESH_ONE_BY_ONE_LIMIT = 200
 
@@ -67,12 +69,23 @@ class BoardCache:
             rows = tasks.board_cards(self.session)
             self._install({row["id"]: Card.from_row(row, today) for row in rows}, today)
             return
-        if not self.complete:
+        first_read = not self.complete
+        if first_read:
             self._show_first_pages(today)
         self.loading = True
         self._refreshed_while_loading = set()
         self._read_number += 1
-        number = self._read_number
+        # The first read waits until the first page is on screen: a thread reading
+        # 10,000 cards slows the main thread and the terminal drawing that frame.
+        self._start_read(self._read_number, FRAMES_BEFORE_FIRST_READ if first_read else 0)
+
+    def _start_read(self, number: int, frames_to_wait: int) -> None:
+        """Start the thread that reads every card, after ``frames_to_wait`` screen updates."""
+        if number != self._read_number:
+            return  # A later read was started in the meantime.
+        if frames_to_wait:
+            self.app.call_after_refresh(self._start_read, number, frames_to_wait - 1)
+            return
         self.app.run_worker(lambda: self._read_in_thread(number), name="board-cards", group="board-cards",
                             thread=True, exit_on_error=False)
 
@@ -103,19 +116,23 @@ class BoardCache:
         self.loading = False
         again = self._refreshed_while_loading
         self._refreshed_while_loading = set()
-        self._install(cards, today)
+        self._keep(cards, today)
         if again:
             # Changes read while the thread was reading may be newer than its rows.
             self.refresh(again)
+        self._tell_boards()
 
     def _install(self, cards: dict[int, Card], today: date) -> None:
+        self._keep(cards, today)
+        self._tell_boards()
+
+    def _keep(self, cards: dict[int, Card], today: date) -> None:
         self.cards = cards
         self._by_stage = None
         self.column_totals = {}
         self.complete = True
         self.today = today
         self.generation += 1
-        self._tell_boards()
 
     def _tell_boards(self) -> None:
         for screen in self.app.screen_stack:

@@ -68,7 +68,7 @@ class BoardColumn(ScrollView, can_focus=False):
             if index is not None:
                 self.cursor = index
         self.cursor = max(0, min(self.cursor, len(cards) - 1))
-        self.virtual_size = Size(self.size.width, len(cards) * CARD_HEIGHT)
+        self.virtual_size = _virtual_size(cards)
         self.border_title = title
         self._show_position()
         self.refresh()
@@ -112,9 +112,6 @@ class BoardColumn(ScrollView, can_focus=False):
         self.has_cursor = active
         self.set_class(active, "-active")
         self.refresh()
-
-    def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.cards) * CARD_HEIGHT)
 
     # -- rendering -----------------------------------------------------------
 
@@ -174,6 +171,16 @@ class BoardColumn(ScrollView, can_focus=False):
         if card.activity:
             parts += [Segment("  "), Segment(card.activity, self._style("high"))]
         return list(Segment.adjust_line_length(parts, width))
+
+
+def _virtual_size(cards: list[Card]) -> Size:
+    """Return the scrolled size of these cards.
+
+    Its width is 0 because the column never scrolls sideways. A width that followed
+    the column's own would change once the first layout sizes the column, and Textual
+    would lay out and draw the whole screen again just after its first frame.
+    """
+    return Size(0, len(cards) * CARD_HEIGHT)
 
 
 def _same_cards(new: list[Card], old: list[Card]) -> bool:

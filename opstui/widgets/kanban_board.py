@@ -110,7 +110,8 @@ class KanbanBoard(Widget, can_focus=True):
         self._layout_columns()
 
     def visible_count(self) -> int:
-        width = self.size.width or 80
+        # Before the first layout the board has no size yet: it will span the screen.
+        width = self.size.width or self.app.size.width
         return max(1, min(len(self.columns), width // MIN_COLUMN_WIDTH))
 
     def _layout_columns(self) -> None:

@@ -2,15 +2,20 @@
 
 Other parts of the app put short texts into named segments (a running timer,
 the unread count) with ``app.set_status(name, text)``; every bar shows them.
+
+The bar builds its line when it is drawn, at the width it is drawn at. A bar
+that stored its text (a Static) would be laid out again on every change and
+again once its width is known, and each of those layouts is one more full
+frame just after the board's first one.
 """
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from opstui.sanitize import one_line
 
 
-class TopBar(Static):
+class TopBar(Widget):
     DEFAULT_CSS = """
     TopBar {
         dock: top;
@@ -22,21 +27,21 @@ class TopBar(Static):
     """
 
     def __init__(self, location: str = "", **kwargs):
-        super().__init__("", markup=False, **kwargs)
+        super().__init__(**kwargs)
         self.location = location
 
     def on_mount(self) -> None:
         self.app.status_changed.subscribe(self, self._on_status_changed)
-        self.update_bar()
 
     def _on_status_changed(self, _value: object) -> None:
-        self.update_bar()
+        self.refresh()  # the height never changes, so no layout is needed
 
     def set_location(self, location: str) -> None:
-        self.location = location
-        self.update_bar()
+        if location != self.location:
+            self.location = location
+            self.refresh()
 
-    def update_bar(self) -> None:
+    def render(self) -> Text:
         app = self.app
         left = Text()
         left.append("opstui", style="bold")
@@ -49,11 +54,9 @@ class TopBar(Static):
                 right.append(one_line(text, 60), style="bold")
                 right.append("  ")
         right.append(one_line(app.user_label, 40), style="dim")
-        width = max(0, self.size.width - 2)
+        width = self.content_size.width
         gap = max(1, width - left.cell_len - right.cell_len)
         line = left + Text(" " * gap) + right
         line.truncate(max(width, 1))
-        self.update(line)
-
-    def on_resize(self) -> None:
-        self.update_bar()
+        line.no_wrap = True
+        return line
