@@ -56,9 +56,12 @@ async def test_notify_start_after_quit_no_thread(tmp_path):
     before = _notify_threads()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
+    # The hooks may have run before the quit: their worker is cancelled, not running.
+    workers_at_quit = list(app.workers)
     app.notify_live.start(app)
     try:
         assert _notify_threads() == before
-        assert not list(app.workers)
+        assert list(app.workers) == workers_at_quit
+        assert all(worker.is_cancelled or worker.is_finished for worker in workers_at_quit)
     finally:
         session.close()
