@@ -230,3 +230,77 @@ def test_corpus_runbooks_import_and_reimport(corpus_dir, fresh):
     assert len(second.unchanged) == count
     titles = {row["title"] for row in kb.list_instructions(fresh)}
     assert "Credentials rotation for auth0 apps" in titles
+
+
+SECRET_RUNBOOK = RUNBOOK.replace("Shell access.", "Shell access.\n\n```sh\nexport ZBX_TOKEN=3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c\n"
+                                                  "password=Hunter2Secret!\n```")
+
+
+def official_with_secrets(session) -> int:
+    instruction_id = kb.create_instruction(session, "Rotate the token", body=SECRET_RUNBOOK, secrets="keep")
+    kb.publish(session, instruction_id)
+    return instruction_id
+
+
+def test_masked_export_reimports_unchanged(team, tmp_path):
+    alice, _ = team
+    instruction_id = official_with_secrets(alice)
+    export_knowledge_base(alice, tmp_path / "out")
+    before = last_event_id(alice.store)
+    history = kb.revisions(alice, instruction_id)
+
+    first = import_knowledge_base(alice, tmp_path / "out")
+    second = import_knowledge_base(alice, tmp_path / "out")
+    instruction = kb.get_instruction(alice, instruction_id)
+
+    assert first.updated == []
+    assert len(first.unchanged) == 1
+    assert first.secrets_left_out == first.unchanged
+    assert second.updated == []
+    assert instruction["status"] == "official"
+    assert instruction["draft_body"] is None
+    assert kb.revisions(alice, instruction_id) == history
+    assert last_event_id(alice.store) == before
+
+
+def test_masked_draft_export_reimports_unchanged(team, tmp_path):
+    alice, _ = team
+    instruction_id = kb.create_instruction(alice, "Rotate the token", body=SECRET_RUNBOOK, secrets="keep")
+    export_knowledge_base(alice, tmp_path / "out")
+
+    result = import_knowledge_base(alice, tmp_path / "out")
+
+    assert result.updated == []
+    assert result.secrets_left_out == result.unchanged
+    assert kb.get_instruction(alice, instruction_id)["draft_body"] == SECRET_RUNBOOK
+
+
+def test_edited_masked_export_keeps_real_secrets(team, tmp_path):
+    alice, _ = team
+    instruction_id = official_with_secrets(alice)
+    export_knowledge_base(alice, tmp_path / "out")
+    (path,) = (tmp_path / "out").glob("*.md")
+    path.write_text(path.read_text().replace("SERVFAIL rate.", "NXDOMAIN rate."))
+
+    result = import_knowledge_base(alice, tmp_path / "out")
+    draft = kb.get_instruction(alice, instruction_id)["draft_body"]
+
+    assert result.updated == [path.name]
+    assert "NXDOMAIN rate." in draft
+    assert "export ZBX_TOKEN=3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c" in draft
+    assert "password=Hunter2Secret!" in draft
+    assert "********" not in draft
+
+
+def test_with_secrets_export_after_masked_is_unchanged(team, tmp_path):
+    alice, _ = team
+    instruction_id = official_with_secrets(alice)
+    export_knowledge_base(alice, tmp_path / "masked")
+    export_knowledge_base(alice, tmp_path / "plain", include_secrets=True)
+
+    import_knowledge_base(alice, tmp_path / "masked")
+    plain = import_knowledge_base(alice, tmp_path / "plain")
+
+    assert plain.updated == []
+    assert plain.secrets_left_out == []
+    assert kb.get_instruction(alice, instruction_id)["draft_body"] is None

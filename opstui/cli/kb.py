@@ -6,6 +6,7 @@ import click
 
 from opstui.cli.output import print_json, print_table
 from opstui.cli.root import CliContext, cli, pass_context
+from opstui.cli.secret_options import secret_options, secret_policy
 from opstui.cli.tasks import TASK_ID
 from opstui.errors import UserError
 from opstui.kb.document import decode_markdown
@@ -54,16 +55,20 @@ def kb_show(context: CliContext, instruction_id: int, draft: bool) -> None:
 @click.option("--from-notes", is_flag=True, help="Gather the task's active notes under the template headings.")
 @click.option("--file", "file_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Markdown file to use as the draft text instead of the template.")
+@secret_options
 @pass_context
-def kb_new(context: CliContext, title: str, task_id: int | None, from_notes: bool, file_path: Path | None) -> None:
+def kb_new(context: CliContext, title: str, task_id: int | None, from_notes: bool, file_path: Path | None,
+           mask_secrets: bool, keep_secrets: bool) -> None:
     """Create a draft instruction and print its id."""
+    policy = secret_policy(mask_secrets, keep_secrets)
     if from_notes:
+        # The notes already passed the secret check when they were saved to the database.
         if task_id is None:
             raise UserError("--from-notes needs --task ID to know whose notes to gather")
         instruction_id = kb.create_from_notes(context.session, task_id, title=title)
     else:
         body = _read_markdown(file_path) if file_path else None
-        instruction_id = kb.create_instruction(context.session, title, body=body, task_id=task_id)
+        instruction_id = kb.create_instruction(context.session, title, body=body, task_id=task_id, secrets=policy)
     click.echo(instruction_id)
 
 
@@ -71,17 +76,12 @@ def kb_new(context: CliContext, title: str, task_id: int | None, from_notes: boo
 @click.argument("instruction_id", type=int)
 @click.argument("file_path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--task", "task_id", type=TASK_ID, help="Task the draft is written for.")
-@click.option("--mask-secrets", is_flag=True, help="Save with suspected secrets replaced by ********.")
-@click.option("--keep-secrets", is_flag=True, help="Save suspected secrets as written.")
+@secret_options
 @pass_context
 def kb_save(context: CliContext, instruction_id: int, file_path: Path, task_id: int | None, mask_secrets: bool,
             keep_secrets: bool) -> None:
     """Save FILE as the draft of an instruction (an official one keeps its text in force)."""
-    policy = "reject"
-    if mask_secrets:
-        policy = "mask"
-    elif keep_secrets:
-        policy = "keep"
+    policy = secret_policy(mask_secrets, keep_secrets)
     current = kb.get_instruction(context.session, instruction_id)
     kb.save_draft(context.session, instruction_id, _read_markdown(file_path), expected_version=current["version"],
                   task_id=task_id, secrets=policy)
@@ -163,7 +163,11 @@ def kb_import(context: CliContext, folder: Path) -> None:
         click.echo(f"opstui: warning: {len(result.secret_files)} imported file(s) look like they contain a secret"
                    f" (password, key or token) and the database is readable by the whole group:"
                    f" {', '.join(result.secret_files)}", err=True)
-    click.echo(f"{len(result.created)} created, {len(result.updated)} updated, {len(result.unchanged)} unchanged")
+    summary = f"{len(result.created)} created, {len(result.updated)} updated, {len(result.unchanged)} unchanged"
+    if result.secrets_left_out:
+        summary += (f" ({len(result.secrets_left_out)} with secrets left out of the file;"
+                    f" the stored secrets were kept)")
+    click.echo(summary)
 
 
 @kb_group.command("run")

@@ -19,8 +19,9 @@ from typing import Any
 from opstui.errors import UserError
 from opstui.kb.document import Document, load_document
 from opstui.kb.frontmatter import FRONT_MATTER_KEYS, join_front_matter, stable_file_name
+from opstui.kb.masked_secrets import restore_masked_secrets
 from opstui.kb.sections import components_list
-from opstui.secret_scan import describe_findings, scan_secrets
+from opstui.secret_scan import MASK, describe_findings, scan_secrets
 from opstui.services import kb, permissions
 from opstui.services.session import Session
 from opstui.store import Transaction
@@ -53,6 +54,8 @@ class ImportResult:
     # Files whose text looks like it contains a secret. An import stores them as
     # written, because refusing some files would leave the import half done.
     secret_files: list[str] = field(default_factory=list)
+    # Files whose secrets an export masked and whose stored secrets were kept in place.
+    secrets_left_out: list[str] = field(default_factory=list)
 
 
 # -- export ------------------------------------------------------------------
@@ -263,7 +266,7 @@ def _import_one(transaction: Transaction, item: _ImportFile, folder: Path, may_p
         _create_from_file(transaction, item, may_publish, result)
         return
 
-    changed = _update_from_file(transaction, existing, item, title)
+    changed = _update_from_file(transaction, existing, item, title, result)
     changed = _import_attachments(transaction, existing["id"], item) or changed
     changed = _import_task_links(transaction, existing["id"], item, result) or changed
     (result.updated if changed else result.unchanged).append(name)
@@ -275,6 +278,9 @@ def _create_from_file(transaction: Transaction, item: _ImportFile, may_publish: 
     publish = item.status == "official" and may_publish
     if item.status == "official" and not may_publish:
         result.warnings.append(f"{name}: imported as a draft because publishing needs the manager role")
+    if MASK in item.body:
+        result.warnings.append(f"{name}: contains {MASK} where an export left out secrets; "
+                               f"write the real values into the new instruction's draft")
 
     instruction_id = kb_rows.insert_instruction(
         transaction, title=title, draft_body=None if publish else item.body, extra_front_matter=item.extra,
@@ -296,7 +302,8 @@ def _create_from_file(transaction: Transaction, item: _ImportFile, may_publish: 
     result.created.append(name)
 
 
-def _update_from_file(transaction: Transaction, existing: dict[str, Any], item: _ImportFile, title: str) -> bool:
+def _update_from_file(transaction: Transaction, existing: dict[str, Any], item: _ImportFile, title: str,
+                      result: ImportResult) -> bool:
     instruction_id = existing["id"]
     if existing["draft_body"] is not None and item.status == "draft":
         stored_title, stored_body = existing["draft_title"] or existing["title"], existing["draft_body"]
@@ -311,13 +318,24 @@ def _update_from_file(transaction: Transaction, existing: dict[str, Any], item: 
         kb_rows.set_extra_front_matter(transaction, instruction_id, item.extra)
         changed = True
 
-    if stored_title == title and _normalized(stored_body) == item.body:
+    # A default export masks secrets, so its masks take the stored secrets back and
+    # never overwrite them with asterisks.
+    restored = restore_masked_secrets(item.body, _normalized(stored_body))
+    body = restored.text
+    if restored.restored:
+        result.secrets_left_out.append(item.path.name)
+    if restored.unresolved:
+        result.warnings.append(f"{item.path.name}: {restored.unresolved} {MASK} mask(s) are on changed lines, so "
+                               f"they were imported as written; put the real values into the draft of "
+                               f"instruction {instruction_id}")
+
+    if stored_title == title and _normalized(stored_body) == body:
         return changed
 
-    if not kb_rows.save_draft(transaction, instruction_id, existing["version"], title=title, body=item.body,
+    if not kb_rows.save_draft(transaction, instruction_id, existing["version"], title=title, body=body,
                               task_id=None):
         raise UserError(f"instruction {instruction_id} changed during the import; run the import again")
-    kb_rows.insert_revision(transaction, instruction_id, kind="draft", number=None, title=title, body=item.body,
+    kb_rows.insert_revision(transaction, instruction_id, kind="draft", number=None, title=title, body=body,
                             task_id=None)
     transaction.event("instruction.imported", entity="instruction", entity_id=instruction_id,
                       data={"file": item.path.name, "status": "draft"})
