@@ -285,6 +285,26 @@ async def test_short_document_renders_whole_with_textual_markdown(tmp_path):
         assert "More than 1% SERVFAIL" in viewer.document_view.visible_text()
 
 
+async def test_short_document_shows_escape_sequences_literally(tmp_path):
+    session = team_session(tmp_path / "escapes.db")
+    body = ("# Restart \x1b[31mRED\x1b[0m\n\n## Steps\n\n"
+            "1. Copy \x1b]52;c;ZXZpbA==\x07 [b]bold?[/b]\n2. Ring \x07 and go back \x08 here.\n")
+    app = build_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        viewer = InstructionViewer(title="Escapes", body=body)
+        await app.push_screen(viewer)
+        await pilot.pause()
+        await viewer.wait_until_settled()
+        shown = viewer.document_view.visible_text()
+
+    assert "\x1b" not in shown
+    assert "\x07" not in shown
+    assert "\x08" not in shown
+    assert "\\x1b]52;c;ZXZpbA==\\x07" in shown
+    assert "[b]bold?[/b]" in shown
+    assert "Restart \\x1b[31mRED" in shown
+
+
 async def test_links_key_follows_link_by_keyboard(tmp_path):
     from opstui.screens.link_picker import LinkPicker
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from opstui.cli.output import print_json, print_table
+from opstui.cli.output import echo_user_text, print_json, print_table
 from opstui.cli.root import CliContext, cli, pass_context
 from opstui.cli.secret_options import secret_options, secret_policy
 from opstui.cli.tasks import TASK_ID
@@ -46,7 +46,7 @@ def kb_show(context: CliContext, instruction_id: int, draft: bool) -> None:
     if draft and instruction["draft_body"] is None:
         raise UserError(f"instruction {instruction_id} has no open draft; leave out --draft")
     _, body = kb.current_text(instruction, prefer_draft=draft)
-    click.echo(body, nl=not body.endswith("\n"))
+    echo_user_text(body)
 
 
 @kb_group.command("new")
@@ -117,7 +117,7 @@ def kb_history(context: CliContext, instruction_id: int, as_json: bool) -> None:
 @pass_context
 def kb_diff(context: CliContext, first_revision_id: int, second_revision_id: int) -> None:
     """Print a unified diff of two revisions (ids from `opstui kb history`)."""
-    click.echo(kb.diff_revisions(context.session, first_revision_id, second_revision_id), nl=False)
+    echo_user_text(kb.diff_revisions(context.session, first_revision_id, second_revision_id))
 
 
 @kb_group.command("link")

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import click
 
-from opstui.cli.output import print_json, print_table
+from opstui.cli.output import echo_user_text, print_json, print_table
 from opstui.cli.root import CliContext, cli, pass_context
 from opstui.cli.secret_options import secret_options, secret_policy
 from opstui.cli.tasks import TASK_ID
 from opstui.errors import UserError
-from opstui.sanitize import visible_text
 from opstui.services import note_lifecycle, notes
 from opstui.textdiff import unified_diff
 
@@ -51,16 +50,6 @@ def default_title(body: str, file_path: str | None) -> str:
         return Path(file_path).stem
     first = next((line.strip() for line in body.splitlines() if line.strip()), "")
     return first[:80] or "Note"
-
-
-def echo_user_text(text: str) -> None:
-    """Print note text raw into a pipe, with control characters made visible on a terminal."""
-    # click.echo would strip escape sequences from piped output, so write directly.
-    stream = sys.stdout
-    stream.write(visible_text(text) if stream.isatty() else text)
-    if text and not text.endswith("\n"):
-        stream.write("\n")
-    stream.flush()
 
 
 @cli.group("note")

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from opstui.sanitize import one_line
+from opstui.sanitize import one_line, visible_text
 
 
 def print_json(items: Iterable[dict[str, Any]]) -> None:
@@ -29,3 +29,13 @@ def print_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
 
 def stderr_is_terminal() -> bool:
     return sys.stderr.isatty()
+
+
+def echo_user_text(text: str) -> None:
+    """Print user text (a note, comment or instruction) raw into a pipe, with control characters made visible on a terminal."""
+    # click.echo would strip escape sequences from piped output, so write directly.
+    stream = sys.stdout
+    stream.write(visible_text(text) if stream.isatty() else text)
+    if text and not text.endswith("\n"):
+        stream.write("\n")
+    stream.flush()

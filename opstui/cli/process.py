@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 import yaml
 
-from opstui.cli.output import print_json, print_table
+from opstui.cli.output import echo_user_text, print_json, print_table
 from opstui.cli.root import CliContext, cli, pass_context
 from opstui.cli.secret_options import secret_options, secret_policy
 from opstui.cli.tasks import TASK_ID, task_group
@@ -213,7 +213,7 @@ def comment_list(context: CliContext, task_id: int, as_json: bool) -> None:
     for row in rows:
         label = "summary" if row["kind"] == "summary" else "comment"
         click.echo(click.style(f"#{row['id']} {label} by {row['author']} at {row['created_at']}", bold=True))
-        click.echo(row["body"])
+        echo_user_text(row["body"])
         click.echo()
 
 
@@ -246,7 +246,7 @@ def summary_show(context: CliContext, activity_id: int) -> None:
     if summary is None:
         raise UserError(f"activity task {activity_id} has no work summary; add one with"
                         f" `opstui summary set {activity_id} TEXT`")
-    click.echo(summary["body"])
+    echo_user_text(summary["body"])
 
 
 def _text_or_file(text: str | None, file_path: Path | None, what: str) -> str:

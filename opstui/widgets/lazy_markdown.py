@@ -20,10 +20,10 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Markdown
 from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
 from opstui.kb.chunks import Chunk, chunk_index_for_line, label_bare_fences
+from opstui.widgets.literal_markdown import LiteralMarkdown
 from opstui.widgets.rendered_chunk import RenderedChunk
 
 # Render the chunks within this many screen heights above and below the viewport.
@@ -106,7 +106,7 @@ class LazyMarkdown(VerticalScroll):
         self.scroll_to(y=0, animate=False, immediate=True)
 
         if len(chunks) == 1:
-            markdown = Markdown(label_bare_fences(chunks[0].text), open_links=False, id="chunk-0")
+            markdown = LiteralMarkdown(label_bare_fences(chunks[0].text), open_links=False, id="chunk-0")
             self.rendered[0] = markdown
             self.window = (0, 1)
             await self.mount(markdown)
