@@ -1,7 +1,9 @@
 """Guided execution: one step at a time, with its commands, ticks, comments and failures.
 
-Showing a pending step starts its clock, and ticking it writes the time to the activity
-task. The screen reloads on every run event, so a second operator sees progress live.
+Looking at a step starts nothing, so a colleague can watch a run live: the clock of a
+step starts with the previous step's tick, or with the first comment or copied command
+of whoever works it. Ticking writes the time to the activity task. The screen reloads
+on every run event, so a second operator sees progress live.
 """
 
 from textual.app import ComposeResult
@@ -100,16 +102,14 @@ class RunScreen(ServiceCalls, Screen):
         elif step["started_by"]:
             lines.append(f"started by {step['started_by']} at {step['started_at'][:19]}Z")
         if step["failure"]:
-            lines.append(f"Failure: {step['failure']}")
+            label = "Failure" if step["state"] == "failed" else "Earlier failure"
+            lines.append(f"{label}: {step['failure']}")
         if step["comment"]:
             lines.append(f"Comment: {step['comment']}")
         if step["commands"]:
             lines.append(f"{len(step['commands'])} command(s): press y to copy")
         self.query_one("#run-state", Static).update(literal_block("\n".join(lines)))
         self.query_one("#run-step", Markdown).update(step["markdown"])
-
-        if step["state"] == "pending" and self.run["status"] == "running":
-            self.call_service(runs.begin_step, self.app.session, self.run_id, step["number"])
 
     def current_step(self) -> dict | None:
         if not self.run or not self.run["steps"]:
@@ -166,6 +166,9 @@ class RunScreen(ServiceCalls, Screen):
             return
         command = step["commands"][self.command_index % len(step["commands"])]
         self.app.copy_to_clipboard(command.code)
+        if step["state"] == "pending" and self.run["status"] == "running":
+            self.call_service(runs.begin_step, self.app.session, self.run_id, step["number"])
+            self.reload()
         self.app.notify(f"copied command {self.command_index % len(step['commands']) + 1} of "
                         f"{len(step['commands'])} to the clipboard")
         self.command_index += 1

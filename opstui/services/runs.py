@@ -3,6 +3,10 @@
 A run copies the step list of one official revision, so a later publish never changes a
 run in progress. Each step records who started and finished it and when, a comment and
 a failure. Leaving and coming back resumes the open run of the same instruction and task.
+
+A step's clock starts by an act of the person doing it, never by someone looking at
+it: starting the run starts step 1, finishing or skipping a step starts the next one,
+and a comment or a copied command starts a step nobody started yet.
 """
 
 import json
@@ -23,7 +27,6 @@ FINISHED_STATES = ("done", "skipped")
 
 # Process step of the time entries that runs write: 7, the activity task.
 ACTIVITY_PROCESS_STEP = 7
-
 
 
 def start_run(session: Session, instruction_id: int, task_id: int) -> int:
@@ -57,6 +60,7 @@ def start_run(session: Session, instruction_id: int, task_id: int) -> int:
         transaction.event("run.started", task_id=task_id, entity="run", entity_id=run_id,
                           data={"instruction_id": instruction_id, "revision": instruction["official_revision"],
                                 "steps": len(steps)})
+        _start(transaction, task_id, run_id, 1)
         return run_id
 
     return session.store.write(session.login, write)
@@ -93,12 +97,7 @@ def begin_step(session: Session, run_id: int, number: int) -> None:
     run = _running(session, run_id)
     _require_step(session, run_id, number)
 
-    def write(transaction: Transaction) -> None:
-        if kb_rows.start_step(transaction, run_id, number):
-            transaction.event("run.step_started", task_id=run["task_id"], entity="run", entity_id=run_id,
-                              data={"step": number})
-
-    session.store.write(session.login, write)
+    session.store.write(session.login, lambda transaction: _start(transaction, run["task_id"], run_id, number))
 
 
 def complete_step(session: Session, run_id: int, number: int, *, comment: str = "") -> dict[str, Any]:
@@ -123,13 +122,16 @@ def skip_step(session: Session, run_id: int, number: int, reason: str) -> dict[s
 
 
 def comment_step(session: Session, run_id: int, number: int, comment: str) -> None:
+    """Add a comment to a step; on a running run it also starts a step nobody started yet."""
     run = _existing(session, run_id)
     _require_step(session, run_id, number)
 
     def write(transaction: Transaction) -> None:
+        if run["status"] == "running":
+            _start(transaction, run["task_id"], run_id, number)
         kb_rows.set_step_comment(transaction, run_id, number, comment)
         transaction.event("run.step_commented", task_id=run["task_id"], entity="run", entity_id=run_id,
-                          data={"step": number})
+                          data={"step": number, "comment": comment})
 
     session.store.write(session.login, write)
 
@@ -176,11 +178,12 @@ def step_time_report(session: Session, task_id: int) -> list[dict[str, Any]]:
 
 def _finish(session: Session, run_id: int, number: int, *, state: str, comment: str, failure: str) -> dict[str, Any]:
     run = _running(session, run_id)
-    step = _require_step(session, run_id, number)
-    if step["state"] in FINISHED_STATES:
-        raise UserError(f"step {number} of run {run_id} is already {step['state']}")
+    _require_step(session, run_id, number)
 
     def write(transaction: Transaction) -> None:
+        step = kb_rows.get_run_step(transaction, run_id, number)
+        if step["state"] in FINISHED_STATES:
+            raise UserError(f"step {number} of run {run_id} is already {step['state']}")
         entry_id = None
         if state != "skipped":
             entry_id = _log_step_time(transaction, run, step)
@@ -194,26 +197,40 @@ def _finish(session: Session, run_id: int, number: int, *, state: str, comment: 
         current = number if state == "failed" else _next_open_step(open_steps, number, len(steps))
         kb_rows.update_run(transaction, run_id, status=status, current_step=current)
 
+        data = {"step": number, "comment": comment, "failure": failure}
         transaction.event(f"run.step_{state}", task_id=run["task_id"], entity="run", entity_id=run_id,
-                          data={"step": number, "failure": failure} if failure else {"step": number})
+                          data={name: value for name, value in data.items() if value})
         if status == "completed":
             transaction.event("run.finished", task_id=run["task_id"], entity="run", entity_id=run_id,
                               data={"status": status})
+        elif state != "failed":
+            _start(transaction, run["task_id"], run_id, current, at=steps[number - 1]["finished_at"])
 
     session.store.write(session.login, write)
     return get_run(session, run_id)
 
 
+def _start(transaction: Transaction, task_id: int, run_id: int, number: int, *, at: str | None = None) -> None:
+    """Start a pending step's clock for the current user; a started step keeps its start."""
+    if kb_rows.start_step(transaction, run_id, number, at):
+        transaction.event("run.step_started", task_id=task_id, entity="run", entity_id=run_id,
+                          data={"step": number})
+
+
 def _log_step_time(transaction: Transaction, run: dict[str, Any], step: dict[str, Any]) -> int | None:
     """Write the step's span as a time entry on the activity task, in the same transaction.
 
-    A step finished less than a second after it started (or never started) gets no
-    entry, because the time log keeps whole seconds.
+    A step that failed before already has an entry: it is stretched to now, so a
+    retried step stays one entry from its start to its final outcome. A step
+    finished less than a second after it started (or never started) gets no entry,
+    because the time log keeps whole seconds.
     """
     if not step["started_at"]:
         return None
     started = from_iso(step["started_at"])
     ended = datetime.now(UTC)
+    if step["time_entry_id"] is not None:
+        return _stretch_entry(transaction, run, step["time_entry_id"], ended)
     if (ended - started).total_seconds() < 1:
         return None
 
@@ -226,6 +243,18 @@ def _log_step_time(transaction: Transaction, run: dict[str, Any], step: dict[str
     transaction.event("time.entry_added", task_id=run["task_id"], entity="time_entry", entity_id=entry_id,
                       data={"started_at": to_iso_utc(started), "seconds": int((ended - started).total_seconds()),
                             "step": ACTIVITY_PROCESS_STEP, "comment": comment[:500]})
+    return entry_id
+
+
+def _stretch_entry(transaction: Transaction, run: dict[str, Any], entry_id: int, ended: datetime) -> int:
+    """End a step's earlier entry now; an entry deleted by hand in the meantime stays deleted."""
+    entry = time_rows.get_entry(transaction, entry_id)
+    if entry is None or entry["deleted_at"] or entry["ended_at"] is None:
+        return entry_id
+    ended_at = to_iso_utc(ended)
+    if ended_at > entry["ended_at"] and time_rows.update_entry(transaction, entry_id, None, ended_at=ended_at):
+        transaction.event("time.entry_edited", task_id=entry["task_id"], entity="time_entry", entity_id=entry_id,
+                          data={"ended_at": {"from": entry["ended_at"], "to": ended_at}})
     return entry_id
 
 

@@ -267,33 +267,67 @@ def get_run_step(reader: Reader, run_id: int, number: int) -> dict[str, Any] | N
         (run_id, number))
 
 
-def start_step(transaction: Transaction, run_id: int, number: int) -> bool:
-    """Mark a pending step started now; False when it was not pending."""
+def start_step(transaction: Transaction, run_id: int, number: int, started_at: str | None = None) -> bool:
+    """Mark a pending step started at started_at (default now); False when it was not pending."""
     cursor = transaction.execute(
         "UPDATE instruction_run_steps SET state = 'started', started_by = ?, started_at = ?"
         " WHERE run_id = ? AND number = ? AND state = 'pending'",
-        (transaction.actor, now_iso(), run_id, number))
+        (transaction.actor, started_at or now_iso(), run_id, number))
     return cursor.rowcount == 1
 
 
 def finish_step(transaction: Transaction, run_id: int, number: int, *, state: str, comment: str,
                 failure: str, time_entry_id: int | None) -> bool:
-    """Record a step's outcome; a step never started counts as started now."""
+    """Record a step's outcome; a step never started counts as started now.
+
+    A new comment or failure is added below the step's earlier ones, so a tick
+    never wipes what was written before it.
+    """
     now = now_iso()
     cursor = transaction.execute(
         "UPDATE instruction_run_steps SET state = ?, started_by = coalesce(started_by, ?),"
-        " started_at = coalesce(started_at, ?), finished_by = ?, finished_at = ?, comment = ?, failure = ?,"
-        " time_entry_id = coalesce(?, time_entry_id)"
+        f" started_at = coalesce(started_at, ?), finished_by = ?, finished_at = ?, comment = {_appended('comment')},"
+        f" failure = {_appended('failure')}, time_entry_id = coalesce(?, time_entry_id)"
         " WHERE run_id = ? AND number = ? AND state IN ('pending', 'started', 'failed')",
-        (state, transaction.actor, now, transaction.actor, now, comment, failure, time_entry_id, run_id, number))
+        (state, transaction.actor, now, transaction.actor, now, comment, comment, comment, failure, failure,
+         failure, time_entry_id, run_id, number))
     return cursor.rowcount == 1
 
 
 def set_step_comment(transaction: Transaction, run_id: int, number: int, comment: str) -> bool:
+    """Add a comment below the step's earlier ones."""
     cursor = transaction.execute(
-        "UPDATE instruction_run_steps SET comment = ? WHERE run_id = ? AND number = ?",
-        (comment, run_id, number))
+        f"UPDATE instruction_run_steps SET comment = {_appended('comment')} WHERE run_id = ? AND number = ?",
+        (comment, comment, comment, run_id, number))
     return cursor.rowcount == 1
+
+
+def _appended(column: str) -> str:
+    """SQL for the column with a new text (three parameters) on a line of its own; empty text keeps it."""
+    return f"CASE WHEN ? = '' THEN {column} WHEN {column} = '' THEN ? ELSE {column} || char(10) || ? END"
+
+
+def run_step_entries(reader: Reader, *, task_id: int | None = None, login: str | None = None,
+                     starts_before: str | None = None, ends_after: str | None = None) -> list[dict[str, Any]]:
+    """Return the finished, visible time entries that run steps wrote, with their run and step.
+
+    The entry's own times, user and task count, so an entry edited by hand in the
+    time log shows its edited span here too.
+    """
+    clauses = ["e.deleted_at IS NULL", "e.ended_at IS NOT NULL"]
+    parameters: list[Any] = []
+    for clause, value in (("e.task_id = ?", task_id), ("e.login = ?", login), ("e.started_at < ?", starts_before),
+                          ("e.ended_at > ?", ends_after)):
+        if value is not None:
+            clauses.append(clause)
+            parameters.append(value)
+    return reader.query(
+        "SELECT e.id AS entry_id, e.task_id, t.title AS task_title, e.login, e.started_at, e.ended_at,"
+        " s.run_id, s.number, s.text, s.state, r.revision_number, i.title AS instruction_title"
+        " FROM instruction_run_steps s JOIN instruction_runs r ON r.id = s.run_id"
+        " JOIN instructions i ON i.id = r.instruction_id JOIN time_entries e ON e.id = s.time_entry_id"
+        f" JOIN tasks t ON t.id = e.task_id WHERE {' AND '.join(clauses)}"
+        " ORDER BY e.task_id, s.run_id, s.number", parameters)
 
 
 def update_run(transaction: Transaction, run_id: int, *, status: str, current_step: int) -> None:
