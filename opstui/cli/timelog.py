@@ -9,7 +9,7 @@ from opstui.sanitize import one_line
 from opstui.services import timelog
 from opstui.timelog.durations import format_clock, format_duration
 from opstui.timelog.instants import format_local, from_iso_utc, parse_local_date
-from opstui.timelog.report import FORMATS, GROUPINGS, render_report
+from opstui.timelog.report import FORMATS, GROUPINGS, RUN_STEP_GROUPING, render_report
 
 # Fields of `log list --json`; times are UTC ISO 8601, seconds is null for an open entry.
 ENTRY_JSON_FIELDS = ("id", "task_id", "task_title", "login", "step", "step_title", "started_at", "ended_at",
@@ -166,18 +166,23 @@ def log_overlaps(context: CliContext, login: str | None, as_json: bool) -> None:
 @log_group.command("report")
 @click.option("--from", "date_from", metavar="YYYY-MM-DD", help="First local day (inclusive; default: no limit).")
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Last local day (inclusive; default: no limit).")
-@click.option("--by", type=click.Choice(GROUPINGS), default="task", show_default=True, help="How to group the totals.")
+@click.option("--by", type=click.Choice((*GROUPINGS, RUN_STEP_GROUPING)), default="task", show_default=True,
+              help="How to group the totals; run-step gives each step of each instruction run with its user.")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--user", "login", help="Only this user's time (default: everyone).")
 @click.option("--task", "task_id", type=TASK_ID, help="Only time on this task.")
 @pass_context
 def log_report(context: CliContext, date_from, date_to, by, output_format, login, task_id) -> None:
     """Total the finished time entries; a running timer is not counted until it stops."""
-    report = timelog.time_report(
-        context.session, by=by, login=login, task_id=task_id,
-        date_from=parse_local_date(date_from) if date_from else None,
-        date_to=parse_local_date(date_to) if date_to else None,
-    )
+    first = parse_local_date(date_from) if date_from else None
+    last = parse_local_date(date_to) if date_to else None
+    if by == RUN_STEP_GROUPING:
+        from opstui.services import runs  # reads Markdown steps: off the path of the other log commands
+
+        report = runs.run_step_report(context.session, login=login, task_id=task_id, date_from=first, date_to=last)
+    else:
+        report = timelog.time_report(context.session, by=by, login=login, task_id=task_id, date_from=first,
+                                     date_to=last)
     click.echo(render_report(report, output_format), nl=False)
 
 

@@ -1,4 +1,4 @@
-"""Time totals by task, step, user, day or ISO week over a date range, with a bar chart.
+"""Time totals by task, step, user, day, ISO week or run step over a date range, with a bar chart.
 
 The screen renders the same Report object as `opstui log report`, so the hours it
 shows are the numbers in the CSV and JSON exports. Textual 8 has no chart widget,
@@ -20,12 +20,13 @@ from opstui.services import timelog
 from opstui.timelog.bars import bar
 from opstui.timelog.durations import format_clock, format_hours
 from opstui.timelog.instants import parse_local_date
-from opstui.timelog.report import Report
+from opstui.timelog.report import RUN_STEP_GROUPING, Report
 from opstui.widgets.literal import literal_cell
 from opstui.widgets.top_bar import TopBar
 
 BAR_WIDTH = 30
-GROUPING_TITLES = {"task": "task", "step": "checklist step", "user": "user", "day": "day", "week": "ISO week"}
+GROUPING_TITLES = {"task": "task", "step": "checklist step", "user": "user", "day": "day", "week": "ISO week",
+                   RUN_STEP_GROUPING: "run step"}
 
 
 class ReportsScreen(Screen):
@@ -38,6 +39,7 @@ class ReportsScreen(Screen):
         Binding("3", "group('user')", "By user", id="reports.by-user"),
         Binding("4", "group('day')", "By day", id="reports.by-day"),
         Binding("5", "group('week')", "By week", id="reports.by-week"),
+        Binding("6", f"group('{RUN_STEP_GROUPING}')", "By run step", id="reports.by-run-step"),
     ]
     DEFAULT_CSS = """
     ReportsScreen #report-range { height: auto; padding: 0 1; }
@@ -96,8 +98,14 @@ class ReportsScreen(Screen):
     def reload(self) -> None:
         """Build the report again and show it, keeping the cursor row."""
         try:
-            self.report = timelog.time_report(self.app.session, by=self.by, date_from=self.date_from,
-                                              date_to=self.date_to)
+            if self.by == RUN_STEP_GROUPING:
+                from opstui.services import runs  # reads Markdown steps: imported when first asked for
+
+                self.report = runs.run_step_report(self.app.session, date_from=self.date_from,
+                                                   date_to=self.date_to)
+            else:
+                self.report = timelog.time_report(self.app.session, by=self.by, date_from=self.date_from,
+                                                  date_to=self.date_to)
         except OpstuiError as error:
             self.app.notify(str(error), title="No report", severity="error")
             return

@@ -10,18 +10,21 @@ and a comment or a copied command starts a step nobody started yet.
 """
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from opstui.errors import ConflictError, NotFoundError, UserError
 from opstui.kb.steps import Step, extract_steps
 from opstui.services.kb import get_instruction
 from opstui.services.session import Session
+from opstui.services.timelog import user_zone
 from opstui.store import Transaction
 from opstui.store import kb as kb_rows
 from opstui.store import timelog as time_rows
 from opstui.store.clock import from_iso
-from opstui.timelog.instants import to_iso_utc
+from opstui.timelog.instants import from_iso_utc, local_midnight, to_iso_utc
+from opstui.timelog.report import Report, RunStepEntry, build_run_step_report
 
 FINISHED_STATES = ("done", "skipped")
 
@@ -174,6 +177,26 @@ def step_time_report(session: Session, task_id: int) -> list[dict[str, Any]]:
                            "started_at": step["started_at"], "finished_at": step["finished_at"],
                            "seconds": seconds})
     return report
+
+
+def run_step_report(session: Session, *, date_from: date | None = None, date_to: date | None = None,
+                    zone: ZoneInfo | None = None, login: str | None = None, task_id: int | None = None) -> Report:
+    """Total the logged time of every run step (who, which run, which step) over local dates.
+
+    It reads the time entries that the steps wrote, so an entry edited or deleted in
+    the time log counts as it is now, like in every other time report.
+    """
+    zone = zone or user_zone()
+    starts_before = to_iso_utc(local_midnight(date_to + timedelta(days=1), zone)) if date_to else None
+    ends_after = to_iso_utc(local_midnight(date_from, zone)) if date_from else None
+    rows = kb_rows.run_step_entries(session.store, task_id=task_id, login=login, starts_before=starts_before,
+                                    ends_after=ends_after)
+    entries = [RunStepEntry(task_id=row["task_id"], run_id=row["run_id"],
+                            instruction=f"{row['instruction_title']} r{row['revision_number']}", step=row["number"],
+                            step_text=row["text"], user=row["login"], start=from_iso_utc(row["started_at"]),
+                            end=from_iso_utc(row["ended_at"]))
+               for row in rows]
+    return build_run_step_report(entries, zone, date_from, date_to)
 
 
 def _finish(session: Session, run_id: int, number: int, *, state: str, comment: str, failure: str) -> dict[str, Any]:

@@ -198,3 +198,58 @@ def _sort_key(row: ReportRow, by: str) -> tuple:
 
 def _table_line(cells: tuple[str, str, str], widths: list[int]) -> str:
     return f"{cells[0]:<{widths[0]}}  {cells[1]:>{widths[1]}}  {cells[2]:>{widths[2]}}"
+
+
+# -- time per step of instruction runs ----------------------------------------
+
+# Not in GROUPINGS: these rows come from the run steps' own entries, not from the
+# task/step/user/day/week totals that the fast paths compute in SQL.
+RUN_STEP_GROUPING = "run-step"
+
+
+@dataclass(frozen=True)
+class RunStepEntry:
+    """The time entry of one step of an instruction run, as the report needs it."""
+
+    task_id: int
+    run_id: int
+    instruction: str
+    step: int
+    step_text: str
+    user: str
+    start: datetime
+    end: datetime
+
+
+def build_run_step_report(
+    entries: Iterable[RunStepEntry],
+    zone: ZoneInfo,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> Report:
+    """Total the time of each run step and user within [date_from, date_to], in run and step order.
+
+    Rows are labelled "#TASK run RUN INSTRUCTION · N. STEP TEXT · USER", so one table
+    shows who did which step of which run and how long it took.
+    """
+    if date_from and date_to and date_from > date_to:
+        raise UserError(f"invalid range: --from {date_from} is after --to {date_to}")
+
+    totals: dict[tuple[int, int, int, str], float] = {}
+    labels: dict[tuple[int, int, int, str], str] = {}
+    for entry in entries:
+        for day, seconds in split_by_local_day(entry.start, entry.end, zone):
+            if (date_from and day < date_from) or (date_to and day > date_to):
+                continue
+            group = (entry.task_id, entry.run_id, entry.step, entry.user)
+            totals[group] = totals.get(group, 0.0) + seconds
+            labels[group] = (f"#{entry.task_id} run {entry.run_id} {_shortened(entry.instruction, 30)} · "
+                             f"{entry.step}. {_shortened(entry.step_text, 50)} · {entry.user}")
+
+    rows = [ReportRow("/".join(map(str, group)), labels[group], totals[group]) for group in sorted(totals)]
+    return Report(by=RUN_STEP_GROUPING, zone=zone.key, date_from=date_from, date_to=date_to, rows=rows)
+
+
+def _shortened(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1] + "…"
