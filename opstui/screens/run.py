@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from opstui.screens.reason_dialog import ReasonDialog
 from opstui.screens.service_calls import ServiceCalls
 from opstui.services import runs
+from opstui.timelog.durations import format_clock
 from opstui.widgets.literal import literal_block, literal_line
 
 STATE_MARKS = {"pending": "[ ]", "started": "[>]", "done": "[x]", "failed": "[!]", "skipped": "[-]"}
@@ -97,10 +98,11 @@ class RunScreen(ServiceCalls, Screen):
         lines = [f"Step {step['number']} of {len(self.run['steps'])}: {step['state']}"]
         if step["section"]:
             lines.append(f"Section: {step['section']}")
-        if step["finished_by"]:
-            lines.append(f"{step['state']} by {step['finished_by']} at {step['finished_at'][:19]}Z")
-        elif step["started_by"]:
+        if step["started_by"]:
             lines.append(f"started by {step['started_by']} at {step['started_at'][:19]}Z")
+        if step["finished_by"]:
+            took = f" after {format_clock(step['seconds'])}" if step["seconds"] is not None else ""
+            lines.append(f"{step['state']} by {step['finished_by']} at {step['finished_at'][:19]}Z{took}")
         if step["failure"]:
             label = "Failure" if step["state"] == "failed" else "Earlier failure"
             lines.append(f"{label}: {step['failure']}")
