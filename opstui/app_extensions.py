@@ -7,7 +7,7 @@ the app is built. It may append to ``app.event_listeners`` or ``app.startup_hook
 import importlib
 
 EXTENSION_MODULES: list[str] = ["opstui.screens.notify_live", "opstui.screens.timer_status",
-                                "opstui.screens.profile_prompt"]
+                                "opstui.screens.profile_prompt", "opstui.screens.kb_route"]
 
 
 def install_extensions(app) -> None:

@@ -147,6 +147,8 @@ async def test_list_shows_status_and_publishes(tmp_path):
 
         await pilot.press("P")
         await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
         assert screen.rows[0]["status"] == "official"
     assert kb.get_instruction(session, instruction_id)["official_revision"] == 1
 

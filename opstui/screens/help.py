@@ -1,11 +1,19 @@
 """The ``?`` screen: every key of the screen underneath, from the same bindings as the footer."""
 
+import re
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
+
+
+def screen_title(screen: object) -> str:
+    """Return a screen's name as words: InstructionViewer becomes "instruction viewer"."""
+    name = type(screen).__name__.removesuffix("Screen") or type(screen).__name__
+    return " ".join(word.lower() for word in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", name))
 
 
 class HelpScreen(ModalScreen[None]):
@@ -15,9 +23,12 @@ class HelpScreen(ModalScreen[None]):
         Binding("q", "dismiss_help", "Close", show=False, id="help.close-q"),
     ]
 
+    # The table takes the height left by the title and the hint, and scrolls, so the
+    # last keys stay reachable on a 24-line terminal.
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen DataTable { height: auto; max-height: 30; }
+    HelpScreen DataTable { height: 1fr; }
+    HelpScreen #help-hint { height: auto; }
     """
 
     def __init__(self, target: Screen):
@@ -26,30 +37,29 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(f"Keys: {type(self.target).__name__.removesuffix('Screen')}", classes="dialog-title",
-                         markup=False)
+            yield Static(f"Keys: {screen_title(self.target)}", classes="dialog-title", markup=False)
             yield DataTable(cursor_type="row", zebra_stripes=True)
             yield Static("Every action is also in the command palette (ctrl+p). Escape closes this.",
-                         markup=False)
+                         id="help-hint", markup=False)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("Key", "Action")
-        rows: dict[str, list[str]] = {}
-        order: list[str] = []
+
+        # Keys are merged per action and label, so two actions that share a label
+        # (a screen's and the app's) keep their own rows.
+        rows: dict[tuple[str, str], list[str]] = {}
         for key, active in self.target.active_bindings.items():
             binding = active.binding
             if not binding.description:
                 continue
-            label = binding.description
-            if label not in rows:
-                rows[label] = []
-                order.append(label)
+            keys = rows.setdefault((binding.description, binding.action), [])
             display = binding.key_display or self.app.get_key_display(binding)
-            if display not in rows[label]:
-                rows[label].append(display)
-        for label in order:
-            table.add_row(Text(", ".join(rows[label]), style="bold"), Text(label))
+            if display not in keys:
+                keys.append(display)
+
+        for (label, _action), keys in rows.items():
+            table.add_row(Text(", ".join(keys), style="bold"), Text(label))
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)

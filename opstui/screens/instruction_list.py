@@ -5,20 +5,25 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from opstui.screens.publish_confirm import PublishConfirm
 from opstui.screens.reason_dialog import ReasonDialog
 from opstui.screens.service_calls import ServiceCalls
-from opstui.services import kb
+from opstui.services import kb, permissions
 from opstui.widgets.literal import literal_cell
 
 
 class InstructionList(ServiceCalls, Screen):
-    """A table of the knowledge base; Enter opens the viewer."""
+    """A table of the knowledge base; Enter opens the viewer.
+
+    Opened for a task, new drafts are linked to that task and ``D`` gathers its notes.
+    """
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="kb_list.back"),
         Binding("enter", "open", "Open", id="kb_list.open"),
         Binding("e", "edit", "Edit draft", id="kb_list.edit"),
         Binding("n", "new", "New draft", id="kb_list.new"),
+        Binding("D", "draft_from_notes", "Draft from notes", id="kb_list.draft-from-notes"),
         Binding("P", "publish", "Publish", id="kb_list.publish"),
     ]
 
@@ -28,7 +33,8 @@ class InstructionList(ServiceCalls, Screen):
         self.rows: list[dict] = []
 
     def compose(self) -> ComposeResult:
-        yield Static("Knowledge base", id="kb-list-title")
+        title = "Knowledge base" if self.task_id is None else f"Knowledge base · for task #{self.task_id}"
+        yield Static(title, id="kb-list-title", markup=False)
         yield DataTable(id="kb-list", cursor_type="row")
         yield Footer()
 
@@ -85,11 +91,52 @@ class InstructionList(ServiceCalls, Screen):
 
         self.app.push_screen(ReasonDialog("Title of the new instruction", "title"), create)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer Draft from notes only on a list opened for a task, whose notes it gathers."""
+        if action == "draft_from_notes":
+            return self.task_id is not None
+        return True
+
+    def action_draft_from_notes(self) -> None:
+        if self.task_id is None:
+            return
+        instruction_id = self.call_service(kb.create_from_notes, self.app.session, self.task_id)
+        if instruction_id is None:
+            return
+        self.app.notify(f"draft instruction #{instruction_id} created from the notes of task #{self.task_id}")
+        self.reload()
+        self.select(instruction_id)
+
+    def select(self, instruction_id: int) -> None:
+        for index, row in enumerate(self.rows):
+            if row["id"] == instruction_id:
+                self.query_one("#kb-list", DataTable).move_cursor(row=index)
+
     def action_publish(self) -> None:
+        """Ask, naming the title and the revision number, then publish the draft."""
         instruction_id = self.selected_id()
         if instruction_id is None:
             return
-        number = self.call_service(kb.publish, self.app.session, instruction_id, task_id=self.task_id)
+        instruction = self.call_service(kb.get_instruction, self.app.session, instruction_id)
+        if instruction is None:
+            return
+        may_publish = self.call_service(permissions.is_allowed, self.app.session, "publish_instruction")
+        if instruction["draft_body"] is None or not may_publish:
+            # The service raises the reason (no draft, or the manager role needed), shown as an error.
+            self._publish(instruction_id, instruction["version"], True)
+            return
+
+        revisions = self.call_service(kb.revisions, self.app.session, instruction_id) or []
+        next_number = max((row["number"] or 0 for row in revisions), default=0) + 1
+        title = instruction["draft_title"] or instruction["title"]
+        self.app.push_screen(PublishConfirm(title, instruction_id, next_number),
+                             lambda answer: self._publish(instruction_id, instruction["version"], answer))
+
+    def _publish(self, instruction_id: int, version: int, confirmed: bool | None) -> None:
+        if not confirmed:
+            return
+        number = self.call_service(kb.publish, self.app.session, instruction_id, expected_version=version,
+                                   task_id=self.task_id)
         if number is not None:
             self.app.notify(f"instruction {instruction_id} published as revision {number}")
             self.reload()

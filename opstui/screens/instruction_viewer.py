@@ -34,10 +34,13 @@ MAX_TOC_ENTRIES = 400
 class InstructionViewer(ServiceCalls, Screen):
     """A read-only view of one instruction's text in force (or of given Markdown)."""
 
+    # Escape closes the find box while it is open, else goes back. check_action shows
+    # one of the two, so the footer never lists both.
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back", id="viewer.back"),
+        Binding("escape", "close_find", "Close find", id="viewer.close-find"),
+        Binding("escape", "back", "Back", id="viewer.back"),
         Binding("t", "toggle_toc", "Contents", id="viewer.toc"),
-        Binding("slash", "search", "Search", id="viewer.search"),
+        Binding("slash", "search", "Find", id="viewer.search"),
         Binding("n", "next_match", "Next match", id="viewer.next"),
         Binding("N", "previous_match", "Previous match", id="viewer.previous"),
         Binding("f", "links", "Links", id="viewer.links"),
@@ -45,7 +48,7 @@ class InstructionViewer(ServiceCalls, Screen):
         Binding("R", "run", "Run", id="viewer.run"),
     ]
 
-    # The document takes the keys first, so Page Down reads on. Tab reaches the contents.
+    # The document takes the keys first, so Page Down reads on. t or Tab reaches the contents.
     AUTO_FOCUS = "#viewer-body"
 
     DEFAULT_CSS = """
@@ -80,7 +83,7 @@ class InstructionViewer(ServiceCalls, Screen):
             yield OptionList(id="viewer-toc")
             yield LazyMarkdown(id="viewer-body")
         yield Static(id="viewer-status")
-        yield Input(placeholder="Search this document; Enter to find, Escape to close", id="viewer-search")
+        yield Input(placeholder="Find in this document; Enter to find, Escape to close", id="viewer-search")
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -151,6 +154,8 @@ class InstructionViewer(ServiceCalls, Screen):
             parts.append(f"rendered {self.mounted_chunks}/{len(self.chunks)} parts")
         if self.matches:
             parts.append(f"match {self.match_index + 1} of {len(self.matches)}")
+        if self.query_one("#viewer-toc").display:
+            parts.append("Tab: contents ↔ document")
         text = " · ".join(parts)
 
         # Updating a Static lays out the whole screen, so the status changes only when
@@ -162,7 +167,19 @@ class InstructionViewer(ServiceCalls, Screen):
     # -- table of contents -------------------------------------------------
 
     def action_toggle_toc(self) -> None:
-        self.query_one("#viewer-toc").toggle_class("hidden")
+        """Show and focus the contents; when they already have the focus, hide them.
+
+        A press while the contents show but the document has the focus moves the focus
+        to the contents, so ``t`` always ends with the focus where the eye is.
+        """
+        toc = self.query_one("#viewer-toc", OptionList)
+        if toc.display and toc.has_focus:
+            toc.add_class("hidden")
+            self.document_view.focus()
+        else:
+            toc.remove_class("hidden")
+            toc.focus()
+        self.update_status()
 
     @on(OptionList.OptionSelected, "#viewer-toc")
     def on_toc_selected(self, event: OptionList.OptionSelected) -> None:
@@ -180,6 +197,29 @@ class InstructionViewer(ServiceCalls, Screen):
         search = self.query_one("#viewer-search", Input)
         search.add_class("visible")
         search.focus()
+        self.refresh_bindings()
+
+    def action_close_find(self) -> None:
+        self.query_one("#viewer-search", Input).remove_class("visible")
+        self.document_view.focus()
+        self.refresh_bindings()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    @property
+    def find_open(self) -> bool:
+        # Textual asks check_action for the footer before compose has run.
+        found = self.query("#viewer-search")
+        return bool(found) and found.first().has_class("visible")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer Close find only while the find box is open, and Back and Find only while it is not."""
+        if action == "close_find":
+            return self.find_open
+        if action in ("back", "search"):
+            return not self.find_open
+        return True
 
     @on(Input.Submitted, "#viewer-search")
     def on_search_submitted(self, event: Input.Submitted) -> None:
@@ -211,13 +251,6 @@ class InstructionViewer(ServiceCalls, Screen):
         self.match_index = (self.match_index + offset) % len(self.matches)
         self.scroll_to_line(self.matches[self.match_index])
         self.update_status()
-
-    def on_key(self, event) -> None:
-        search = self.query_one("#viewer-search", Input)
-        if event.key == "escape" and search.has_class("visible"):
-            search.remove_class("visible")
-            self.document_view.focus()
-            event.stop()
 
     # -- links and actions -------------------------------------------------
 

@@ -61,6 +61,7 @@ class NotesTable(ServiceCalls, DataTable):
         Binding("enter,e", "open_note", "Open", id="notes.open"),
         Binding("o", "history", "History", id="notes.history"),
         Binding("x", "mark_taken", "Taken into instruction", id="notes.taken"),
+        Binding("D", "draft_from_notes", "Draft from notes", key_display="D", id="notes.draft-from-notes"),
         Binding("d", "mark_discarded", "Discard", id="notes.discard"),
         Binding("R", "retire", "Retire", key_display="R", id="notes.retire"),
         Binding("A", "archive", "Archive", key_display="A", id="notes.archive"),
@@ -173,6 +174,17 @@ class NotesTable(ServiceCalls, DataTable):
 
         self.app.push_screen(ReasonDialog(f"Which instruction now contains note #{note['id']}?",
                                           placeholder="instruction id, e.g. 12"), given)
+
+    def action_draft_from_notes(self) -> None:
+        """Gather every active note of the task into a new draft instruction, as `opstui kb new --from-notes`."""
+        from opstui.services import kb
+
+        instruction_id = self.call_service(kb.create_from_notes, self.app.session, self.task_id)
+        if instruction_id is None:
+            return
+        self.app.notify(f"draft instruction #{instruction_id} created from {len(self.note_rows)} note(s); "
+                        f"K opens the knowledge base")
+        self.reload()
 
     def action_mark_discarded(self) -> None:
         from opstui.screens.reason_dialog import ReasonDialog
