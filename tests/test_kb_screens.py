@@ -307,6 +307,26 @@ async def test_short_document_shows_escape_sequences_literally(tmp_path):
     assert "Restart \\x1b[31mRED" in shown
 
 
+async def test_run_step_shows_escape_sequences_literally(tmp_path):
+    session = team_session(tmp_path / "run-escapes.db")
+    _, activity_id = make_activity_task(session)
+    body = RUNBOOK.replace("Check the configuration:", "Check \x1b]52;c;ZXZpbA==\x07 the \x1b[31mconfiguration\x1b[0m:")
+    instruction_id = kb.create_instruction(session, "Restart unbound", body=body)
+    kb.publish(session, instruction_id)
+    run_id = runs.start_run(session, instruction_id, activity_id)
+    app = build_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = RunScreen(run_id)
+        await app.push_screen(screen)
+        await pilot.pause()
+        step = screen.query_one("#run-step", Markdown)
+        shown = "\n".join(str(block._content) for block in step.query("MarkdownBlock"))
+
+    assert "\x1b" not in shown
+    assert "\x07" not in shown
+    assert "\\x1b]52;c;ZXZpbA==\\x07" in shown
+
+
 async def test_links_key_follows_link_by_keyboard(tmp_path):
     from opstui.screens.link_picker import LinkPicker
 

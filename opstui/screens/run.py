@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Markdown, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from opstui.screens.reason_dialog import ReasonDialog
@@ -18,6 +18,7 @@ from opstui.screens.service_calls import ServiceCalls
 from opstui.services import runs
 from opstui.timelog.durations import format_clock
 from opstui.widgets.literal import literal_block, literal_line
+from opstui.widgets.literal_markdown import LiteralMarkdown
 
 STATE_MARKS = {"pending": "[ ]", "started": "[>]", "done": "[x]", "failed": "[!]", "skipped": "[-]"}
 
@@ -62,7 +63,7 @@ class RunScreen(ServiceCalls, Screen):
             yield OptionList(id="run-steps")
             with VerticalScroll(id="run-detail"):
                 yield Static(id="run-state")
-                yield Markdown(id="run-step", open_links=False)
+                yield LiteralMarkdown(id="run-step", open_links=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -111,7 +112,7 @@ class RunScreen(ServiceCalls, Screen):
         if step["commands"]:
             lines.append(f"{len(step['commands'])} command(s): press y to copy")
         self.query_one("#run-state", Static).update(literal_block("\n".join(lines)))
-        self.query_one("#run-step", Markdown).update(step["markdown"])
+        self.query_one("#run-step", LiteralMarkdown).update(step["markdown"])
 
     def current_step(self) -> dict | None:
         if not self.run or not self.run["steps"]:
