@@ -261,3 +261,18 @@ def test_screen_titles_read_as_words():
 
     assert screen_title(BoardScreen()) == "board"
     assert screen_title(InstructionViewer()) == "instruction viewer"
+
+
+async def test_help_shows_every_key_at_120x40(tmp_path):
+    session = team_session(tmp_path / "tall.db")
+    instruction_id = kb.create_instruction(session, "Restart unbound", body=RUNBOOK)
+    app = build_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.push_screen(InstructionViewer(instruction_id))
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+
+        assert table.max_scroll_y == 0
+        assert table.region.height == table.row_count + 1

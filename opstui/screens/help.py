@@ -3,6 +3,7 @@
 import re
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -16,6 +17,11 @@ def screen_title(screen: object) -> str:
     return " ".join(word.lower() for word in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", name))
 
 
+# Lines of the dialog besides the table: its border (2), the title with its gap (2) and
+# the hint, which wraps to 2 lines on an 80-column terminal.
+DIALOG_OVERHEAD_LINES = 6
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "dismiss_help", "Close", id="help.close"),
@@ -23,11 +29,9 @@ class HelpScreen(ModalScreen[None]):
         Binding("q", "dismiss_help", "Close", show=False, id="help.close-q"),
     ]
 
-    # The table takes the height left by the title and the hint, and scrolls, so the
-    # last keys stay reachable on a 24-line terminal.
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen DataTable { height: 1fr; }
+    HelpScreen DataTable { height: auto; }
     HelpScreen #help-hint { height: auto; }
     """
 
@@ -60,6 +64,14 @@ class HelpScreen(ModalScreen[None]):
 
         for (label, _action), keys in rows.items():
             table.add_row(Text(", ".join(keys), style="bold"), Text(label))
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Cap the table so the dialog (at most 90% of the screen, from .dialog) keeps its hint in view.
+
+        The table scrolls past the cap, so the last keys stay reachable on a 24-line terminal.
+        """
+        dialog_lines = event.size.height * 9 // 10
+        self.query_one(DataTable).styles.max_height = max(3, dialog_lines - DIALOG_OVERHEAD_LINES)
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)

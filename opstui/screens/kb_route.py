@@ -1,4 +1,4 @@
-"""``K`` from any screen, and "Knowledge base" in the command palette: the list of instructions.
+"""The ``K`` key and the "Knowledge base" palette command: open the list of instructions.
 
 ``install(app)`` is listed in opstui.app_extensions. It adds an app-level binding, so the
 footer, the ``?`` help and the command palette list it like the app's own keys. A screen
@@ -16,15 +16,10 @@ def install(app) -> None:
 
 
 def open_knowledge_base(app) -> None:
-    """Open the instruction list, for the task on screen when there is one; never twice."""
+    """Open the instruction list for the task on screen, if any. On the list itself, do nothing."""
     from opstui.screens.instruction_list import InstructionList
 
-    if any(isinstance(screen, InstructionList) for screen in app.screen_stack):
-        for screen in reversed(app.screen_stack):
-            if isinstance(screen, InstructionList):
-                break
-        while app.screen is not screen:
-            app.pop_screen()
+    if isinstance(app.screen, InstructionList):
         return
 
     task_id = getattr(app.screen, "task_id", None)

@@ -14,7 +14,7 @@ class PublishConfirm(ModalScreen[bool]):
         Binding("y", "answer(True)", "Publish", id="publish.yes"),
         Binding("escape,n", "answer(False)", "Cancel", key_display="esc", id="publish.cancel"),
     ]
-    # Enter presses the focused button, which starts on Publish; Tab reaches Cancel.
+    # Enter presses the focused button, which starts on Publish, and Tab reaches Cancel.
     AUTO_FOCUS = "#publish"
     DEFAULT_CSS = "PublishConfirm { align: center middle; }"
 
