@@ -4,11 +4,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable
 
 from opstui.app import EventsArrived
 from opstui.screens.service_calls import ServiceCalls
 from opstui.services import notify
+from opstui.widgets.key_bar import KeyBar
 from opstui.widgets.literal import literal_cell
 from opstui.widgets.top_bar import TopBar
 
@@ -34,7 +35,7 @@ class InboxScreen(ServiceCalls, Screen):
     def compose(self) -> ComposeResult:
         yield TopBar("Inbox")
         yield DataTable(id="inbox-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     @property
     def table(self) -> DataTable:

@@ -13,7 +13,7 @@ from functools import partial
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Static, TextArea
 
 from opstui.errors import ConflictError, OpstuiError
 from opstui.screens.note_conflict import ConflictTexts, NoteConflictScreen
@@ -22,6 +22,7 @@ from opstui.screens.service_calls import ServiceCalls
 from opstui.services import kb
 from opstui.services.secret_guard import SecretPolicy, SecretsFound
 from opstui.textdiff import merge_three_way
+from opstui.widgets.key_bar import KeyBar
 from opstui.widgets.literal import literal_line
 
 
@@ -54,7 +55,7 @@ class InstructionEditor(ServiceCalls, Screen):
     def compose(self) -> ComposeResult:
         yield Static(id="editor-title")
         yield TextArea(id="editor-text", language="markdown", soft_wrap=True, show_line_numbers=True)
-        yield Footer()
+        yield KeyBar()
 
     @property
     def text_area(self) -> TextArea:

@@ -3,12 +3,13 @@
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from opstui.screens.publish_confirm import PublishConfirm
 from opstui.screens.reason_dialog import ReasonDialog
 from opstui.screens.service_calls import ServiceCalls
 from opstui.services import kb, permissions
+from opstui.widgets.key_bar import KeyBar
 from opstui.widgets.literal import literal_cell
 
 
@@ -36,7 +37,7 @@ class InstructionList(ServiceCalls, Screen):
         title = "Knowledge base" if self.task_id is None else f"Knowledge base · for task #{self.task_id}"
         yield Static(title, id="kb-list-title", markup=False)
         yield DataTable(id="kb-list", cursor_type="row")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#kb-list", DataTable)

@@ -14,12 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Markdown, OptionList, Static
+from textual.widgets import Input, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from opstui.kb.chunks import Chunk, HeadingLine, scan_document
 from opstui.kb.links import DocumentLink, FileLink, document_links, parse_file_link, parse_link
 from opstui.screens.service_calls import ServiceCalls
+from opstui.widgets.key_bar import KeyBar
 from opstui.widgets.lazy_markdown import LazyMarkdown
 from opstui.widgets.literal import literal_line
 from opstui.widgets.rendered_chunk import RenderedChunk
@@ -84,7 +85,7 @@ class InstructionViewer(ServiceCalls, Screen):
             yield LazyMarkdown(id="viewer-body")
         yield Static(id="viewer-status")
         yield Input(placeholder="Find in this document; Enter to find, Escape to close", id="viewer-search")
-        yield Footer()
+        yield KeyBar()
 
     async def on_mount(self) -> None:
         if self.body is None and self.instruction_id is not None:

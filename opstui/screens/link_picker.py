@@ -6,10 +6,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from opstui.kb.links import DocumentLink
+from opstui.widgets.key_bar import KeyBar
 from opstui.widgets.literal import literal_line
 
 # An OptionList of thousands of entries is slow to build and no use to read,
@@ -59,7 +60,7 @@ class LinkPicker(ModalScreen[str | None]):
                          id="links-heading", markup=False)
             yield OptionList(*[Option(literal_line(_describe(link)), id=str(index))
                                for index, link in enumerate(self.links)], id="links-list")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

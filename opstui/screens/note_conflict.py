@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from opstui.sanitize import one_line
+from opstui.widgets.key_bar import KeyBar
 from opstui.widgets.side_by_side_diff import SideBySideDiff
 
 
@@ -54,7 +55,7 @@ class NoteConflictScreen(ModalScreen[str | None]):
             yield Static(self._heading(), id="conflict-heading", markup=False)
             yield SideBySideDiff("Yours (unsaved)", f"{self.texts.theirs_author}'s version {self.texts.theirs_version}",
                                  id="conflict-diff")
-        yield Footer()
+        yield KeyBar()
 
     def _heading(self) -> str:
         texts = self.texts

@@ -24,7 +24,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Markdown, Static, TextArea
+from textual.widgets import Input, Markdown, Static, TextArea
 from textual.widgets.text_area import Selection
 
 from opstui.app import EventsArrived
@@ -38,6 +38,7 @@ from opstui.secret_scan import mask_secrets
 from opstui.services import note_drafts, notes
 from opstui.services.secret_guard import SecretPolicy, SecretsFound
 from opstui.textdiff import merge_three_way
+from opstui.widgets.key_bar import KeyBar
 from opstui.widgets.literal_text_area import LiteralTextArea
 from opstui.widgets.top_bar import TopBar
 
@@ -107,7 +108,7 @@ class NoteEditorScreen(ServiceCalls, Screen):
             yield Markdown("", id="note-preview", open_links=False)
         yield Input(placeholder="Find (enter: next match, escape: close)", id="find-input")
         yield Static("", id="note-status", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     @property
     def body_area(self) -> TextArea:

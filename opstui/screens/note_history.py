@@ -7,11 +7,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from opstui.app import EventsArrived
 from opstui.screens.service_calls import ServiceCalls
 from opstui.services import notes
+from opstui.widgets.key_bar import KeyBar
 from opstui.widgets.literal import literal_cell
 from opstui.widgets.side_by_side_diff import SideBySideDiff
 from opstui.widgets.top_bar import TopBar
@@ -44,7 +45,7 @@ class NoteHistoryScreen(ServiceCalls, Screen):
             yield DataTable(id="history-list", cursor_type="row", zebra_stripes=True)
             yield SideBySideDiff(id="history-diff")
         yield Static("", id="history-caption", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     @property
     def table(self) -> DataTable:

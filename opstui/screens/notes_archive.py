@@ -5,12 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from opstui.app import EventsArrived
 from opstui.screens.notes_tab import outcome_label
 from opstui.screens.service_calls import ServiceCalls
 from opstui.services import note_lifecycle, notes
+from opstui.widgets.key_bar import KeyBar
 from opstui.widgets.literal import literal_cell
 from opstui.widgets.top_bar import TopBar
 
@@ -35,7 +36,7 @@ class NotesArchiveScreen(ServiceCalls, Screen):
         yield Static("Retired notes stay here until purged. u: bring back · P: purge for good", id="archive-help",
                      markup=False)
         yield DataTable(id="archive-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     @property
     def table(self) -> DataTable:

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from opstui.app import EventsArrived
 from opstui.errors import OpstuiError
@@ -21,6 +21,7 @@ from opstui.timelog.bars import bar
 from opstui.timelog.durations import format_clock, format_hours
 from opstui.timelog.instants import parse_local_date
 from opstui.timelog.report import RUN_STEP_GROUPING, Report
+from opstui.widgets.key_bar import KeyBar
 from opstui.widgets.literal import literal_cell
 from opstui.widgets.top_bar import TopBar
 
@@ -67,7 +68,7 @@ class ReportsScreen(Screen):
             yield Label("(empty: no limit; enter applies)", markup=False)
         yield DataTable(id="report-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="report-summary", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.reload()

@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from opstui.screens.reason_dialog import ReasonDialog
 from opstui.screens.service_calls import ServiceCalls
 from opstui.services import runs
 from opstui.timelog.durations import format_clock
+from opstui.widgets.key_bar import KeyBar
 from opstui.widgets.literal import literal_block, literal_line
 from opstui.widgets.literal_markdown import LiteralMarkdown
 
@@ -64,7 +65,7 @@ class RunScreen(ServiceCalls, Screen):
             with VerticalScroll(id="run-detail"):
                 yield Static(id="run-state")
                 yield LiteralMarkdown(id="run-step", open_links=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.reload(follow_current=True)

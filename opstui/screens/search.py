@@ -7,7 +7,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
 from opstui.errors import OpstuiError
@@ -15,6 +15,7 @@ from opstui.sanitize import one_line
 from opstui.screens.service_calls import ServiceCalls
 from opstui.services import search as search_service
 from opstui.services.search import SearchHit
+from opstui.widgets.key_bar import KeyBar
 from opstui.widgets.top_bar import TopBar
 
 KIND_LABELS = {"note": "Note", "instruction": "Instruction", "task": "Task"}
@@ -51,7 +52,7 @@ class SearchScreen(ServiceCalls, Screen):
         yield Input(value=self.initial_query, placeholder='Words to find ("phrase", prefix*)', id="search-input")
         yield Static("", id="search-count", markup=False)
         yield DataTable(id="search-results", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     @property
     def results(self) -> DataTable:

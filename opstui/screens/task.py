@@ -4,7 +4,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from opstui.app import EventsArrived
 from opstui.errors import NotFoundError
@@ -13,6 +13,7 @@ from opstui.screens.service_calls import ServiceCalls
 from opstui.screens.task_tabs import tab_modules
 from opstui.services import tasks
 from opstui.services.process_steps import STAGE_TITLES, STAGES
+from opstui.widgets.key_bar import KeyBar
 from opstui.widgets.top_bar import TopBar
 
 
@@ -50,7 +51,7 @@ class TaskScreen(ServiceCalls, Screen):
                 self.tab_widgets.append(widget)
                 with TabPane(module.TAB_TITLE, id=f"tab-{module.__name__.rsplit('.', 1)[-1]}"):
                     yield widget
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._show_heading()
