@@ -103,9 +103,9 @@ def test_board_fits_80_by_24(tmp_path, environment):
         assert "Request (1)" not in screen
         assert all(len(line) <= 80 for line in screen.splitlines())
         terminal.send("?")
-        terminal.wait_for("Keys: Board")
+        terminal.wait_for("Keys: board")
         terminal.send("escape")
-        terminal.wait_until_gone("Keys: Board")
+        terminal.wait_until_gone("Keys: board")
         terminal.send("q")
         terminal.wait_for("[exited with status 0 ]")
     finally:
