@@ -235,6 +235,8 @@ def _finish(session: Session, run_id: int, number: int, *, state: str, comment: 
 
 def _start(transaction: Transaction, task_id: int, run_id: int, number: int, *, at: str | None = None) -> None:
     """Start a pending step's clock for the current user; a started step keeps its start."""
+    # NOTE: a step started by the previous tick runs until its own tick, so a run left
+    # overnight logs the night on that step. The entry can be edited in the time log.
     if kb_rows.start_step(transaction, run_id, number, at):
         transaction.event("run.step_started", task_id=task_id, entity="run", entity_id=run_id,
                           data={"step": number})
