@@ -171,3 +171,22 @@ async def test_edit_form_keeps_untouched_control_characters(tmp_path):
     task = tasks.get_task(session, task_id)
     assert task["title"] == "Bell\x07 in title"
     assert task["description"] == "ESC \x1b[31m kept"
+
+
+async def test_cursor_starts_on_first_column_with_cards(tmp_path):
+    session = team_session(tmp_path / "board.db")
+    task_id = tasks.create_request(session, "Upgrade PostgreSQL")
+    tasks.move_task(session, task_id, "discovery", reason="assigned later")
+    app = build_app(session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        board = app.screen.board
+        assert board.current_column.stage == "discovery"
+        assert board.current_card.task_id == task_id
+
+        # Once the person has moved, a refresh leaves the cursor where they put it.
+        await pilot.press("h")
+        await pilot.pause()
+        board.set_cards_by_stage({column.stage: column.cards for column in board.columns})
+        await pilot.pause()
+        assert board.current_column.stage == "request"

@@ -33,6 +33,8 @@ class KanbanBoard(Widget, can_focus=True):
         self.columns = [BoardColumn(stage, STAGE_TITLES[stage], id=f"column-{stage}") for stage in STAGES]
         self.column_index = 0
         self.first_visible = 0
+        # Until the person moves, the cursor starts on the first column that has cards.
+        self.cursor_placed = False
 
     def compose(self) -> ComposeResult:
         yield from self.columns
@@ -60,6 +62,11 @@ class KanbanBoard(Widget, can_focus=True):
                 if column.current_card and column.current_card.task_id == keep:
                     self._activate(index)
                     break
+        elif not self.cursor_placed:
+            first_with_cards = next((index for index, column in enumerate(self.columns) if column.current_card), None)
+            if first_with_cards is not None:
+                self.cursor_placed = True
+                self._activate(first_with_cards)
         self.post_message(self.CursorMoved(self.current_card))
 
     @property
@@ -75,6 +82,7 @@ class KanbanBoard(Widget, can_focus=True):
             row = column.index_of(task_id)
             if row is not None:
                 column.cursor = row
+                self.cursor_placed = True
                 self._activate(index)
                 return True
         return False
@@ -82,6 +90,7 @@ class KanbanBoard(Widget, can_focus=True):
     # -- cursor ------------------------------------------------------------
 
     def move_column(self, offset: int) -> None:
+        self.cursor_placed = True
         self._activate(max(0, min(len(self.columns) - 1, self.column_index + offset)))
 
     def move_row(self, offset: int) -> None:
