@@ -103,6 +103,30 @@ async def test_viewer_follows_instruction_link(tmp_path):
         assert app.screen.document_title == "Target"
 
 
+async def test_viewer_opens_note_link(tmp_path):
+    from opstui.screens.note_editor import NoteEditorScreen
+    from opstui.services import notes, tasks
+
+    session = team_session(tmp_path / "note-link.db")
+    note_id = notes.add_note(session, tasks.create_request(session, "Replace switch"), "Cabling", "ports\n")
+    app = build_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.push_screen(InstructionViewer(title="Draft", body=f"# Draft\n\nFrom [Cabling](note:{note_id}).\n"))
+        await pilot.pause()
+        app.screen.follow_link(f"note:{note_id}")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteEditorScreen)
+        assert app.screen.note_id == note_id
+
+        await app.pop_screen()
+        await pilot.pause()
+        app.screen.follow_link("note:999")
+        await pilot.pause()
+        assert isinstance(app.screen, InstructionViewer)
+        messages = [notification.message for notification in app._notifications]
+        assert any("999" in message for message in messages)
+
+
 async def test_viewer_opens_linked_markdown_file_at_its_anchor(tmp_path):
     from opstui.services.kb_exchange import import_knowledge_base
 

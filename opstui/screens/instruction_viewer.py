@@ -274,7 +274,7 @@ class InstructionViewer(ServiceCalls, Screen):
 
             self.app.push_screen(TaskScreen(target[1]))
         elif target is not None:
-            self.app.notify(f"note {target[1]}: open it from its task's Notes tab")
+            self._open_note(target[1])
         elif href.startswith("#"):
             self._go_to_anchor(href[1:])
         else:
@@ -296,6 +296,13 @@ class InstructionViewer(ServiceCalls, Screen):
                 self.follow_link(href)
 
         self.app.push_screen(LinkPicker(self._links, self.document_view.top_line), chosen)
+
+    def _open_note(self, note_id: int) -> None:
+        from opstui.screens.note_editor import NoteEditorScreen
+        from opstui.services import notes
+
+        if self.call_service(notes.get_note, self.app.session, note_id) is not None:
+            self.app.push_screen(NoteEditorScreen(note_id))
 
     def _open_file_link(self, link: FileLink) -> None:
         from opstui.services import kb
