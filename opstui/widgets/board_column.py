@@ -165,11 +165,23 @@ class BoardColumn(ScrollView, can_focus=False):
             assignee_width = max(0, width - cell_len(progress) - 1)
             return [Segment(_fit(card.assignees, assignee_width).ljust(assignee_width), self._style("dim")),
                     Segment(" "), Segment(progress, self._style("dim"))]
-        parts = [Segment(PRIORITY_LABELS.get(card.priority, card.priority), self._style(card.priority))]
+        texts = [(PRIORITY_LABELS.get(card.priority, card.priority), card.priority)]
         if card.due_text:
-            parts += [Segment("  "), Segment(card.due_text, self._style("overdue" if card.overdue else "dim"))]
+            texts.append((card.due_text, "overdue" if card.overdue else "dim"))
         if card.activity:
-            parts += [Segment("  "), Segment(card.activity, self._style("high"))]
+            texts.append((card.activity, "high"))
+
+        # Narrow columns get one space between the parts, then an ellipsis on the last.
+        separator = "  " if sum(cell_len(text) for text, _ in texts) + 2 * (len(texts) - 1) <= width else " "
+        parts: list[Segment] = []
+        used = 0
+        for number, (text, style) in enumerate(texts):
+            if number:
+                parts.append(Segment(separator))
+                used += len(separator)
+            shown = _fit(text, max(0, width - used))
+            parts.append(Segment(shown, self._style(style)))
+            used += cell_len(shown)
         return list(Segment.adjust_line_length(parts, width))
 
 
