@@ -53,7 +53,7 @@ class InstructionViewer(ServiceCalls, Screen):
     AUTO_FOCUS = "#viewer-body"
 
     DEFAULT_CSS = """
-    InstructionViewer #viewer-toc { width: 36; border-right: solid $primary; }
+    InstructionViewer #viewer-toc { width: 34%; max-width: 40; min-width: 20; border-right: solid $primary; }
     InstructionViewer #viewer-toc.hidden { display: none; }
     InstructionViewer #viewer-search { dock: bottom; display: none; }
     InstructionViewer #viewer-search.visible { display: block; }
