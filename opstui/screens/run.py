@@ -46,7 +46,7 @@ class RunScreen(ServiceCalls, Screen):
     ]
 
     DEFAULT_CSS = """
-    RunScreen #run-steps { width: 40; border-right: solid $primary; }
+    RunScreen #run-steps { width: 34%; min-width: 24; max-width: 60; height: 1fr; border: none; border-right: solid $primary; }
     RunScreen #run-header { height: 2; background: $boost; padding: 0 1; }
     RunScreen #run-state { color: $text-muted; padding: 0 1; height: auto; }
     """
