@@ -74,3 +74,21 @@ async def test_copy_starts_a_pending_step_for_the_copier(tmp_path):
     second = kb_rows.get_run_step(session.store, run_id, 2)
     assert (second["state"], second["started_by"]) == ("started", "bob")
     bob.close()
+
+
+async def test_step_times_in_user_zone(tmp_path, monkeypatch):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    session, run_id = published_run(tmp_path / "zone.db")
+    started = kb_rows.get_run_step(session.store, run_id, 1)["started_at"]
+    tokyo = datetime.fromisoformat(started.replace("Z", "+00:00")).astimezone(ZoneInfo("Asia/Tokyo"))
+    app = build_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = RunScreen(run_id)
+        await app.push_screen(screen)
+        await pilot.pause()
+        state = str(screen.query_one("#run-state").render())
+
+    assert f"started by alice at {tokyo:%Y-%m-%d %H:%M:%S}" in state

@@ -21,6 +21,14 @@ from opstui.widgets.key_bar import KeyBar
 from opstui.widgets.literal import literal_block, literal_line
 from opstui.widgets.literal_markdown import LiteralMarkdown
 
+def _local_time(stored: str) -> str:
+    """Show a stored UTC time in the user's zone (config key timezone, else $TZ), as the time log does."""
+    from opstui.services.timelog import user_zone
+    from opstui.timelog.instants import format_local, from_iso_utc
+
+    return format_local(from_iso_utc(stored), user_zone(), seconds=True)
+
+
 STATE_MARKS = {"pending": "[ ]", "started": "[>]", "done": "[x]", "failed": "[!]", "skipped": "[-]"}
 
 
@@ -101,10 +109,10 @@ class RunScreen(ServiceCalls, Screen):
         if step["section"]:
             lines.append(f"Section: {step['section']}")
         if step["started_by"]:
-            lines.append(f"started by {step['started_by']} at {step['started_at'][:19]}Z")
+            lines.append(f"started by {step['started_by']} at {_local_time(step['started_at'])}")
         if step["finished_by"]:
             took = f" after {format_clock(step['seconds'])}" if step["seconds"] is not None else ""
-            lines.append(f"{step['state']} by {step['finished_by']} at {step['finished_at'][:19]}Z{took}")
+            lines.append(f"{step['state']} by {step['finished_by']} at {_local_time(step['finished_at'])}{took}")
         if step["failure"]:
             label = "Failure" if step["state"] == "failed" else "Earlier failure"
             lines.append(f"{label}: {step['failure']}")
