@@ -13,7 +13,7 @@ from functools import partial
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Static, TextArea
+from textual.widgets import TextArea
 
 from opstui.errors import ConflictError, OpstuiError
 from opstui.screens.note_conflict import ConflictTexts, NoteConflictScreen
@@ -23,7 +23,7 @@ from opstui.services import kb
 from opstui.services.secret_guard import SecretPolicy, SecretsFound
 from opstui.textdiff import merge_three_way
 from opstui.widgets.key_bar import KeyBar
-from opstui.widgets.literal import literal_line
+from opstui.widgets.top_bar import TopBar
 
 
 def text_in_force(instruction: dict) -> str:
@@ -42,7 +42,6 @@ class InstructionEditor(ServiceCalls, Screen):
     ]
 
     DEFAULT_CSS = """
-    InstructionEditor #editor-title { height: 1; background: $boost; padding: 0 1; }
     """
 
     def __init__(self, instruction_id: int, *, task_id: int | None = None):
@@ -53,7 +52,7 @@ class InstructionEditor(ServiceCalls, Screen):
         self.saved_body = ""
 
     def compose(self) -> ComposeResult:
-        yield Static(id="editor-title")
+        yield TopBar(f"Draft of instruction {self.instruction_id}", id="editor-title")
         yield TextArea(id="editor-text", language="markdown", soft_wrap=True, show_line_numbers=True)
         yield KeyBar()
 
@@ -68,8 +67,8 @@ class InstructionEditor(ServiceCalls, Screen):
         self.version = instruction["version"]
         self.saved_body = instruction["draft_body"] or ""
         title = instruction["draft_title"] or instruction["title"]
-        self.query_one("#editor-title", Static).update(
-            literal_line(f"Draft of instruction {self.instruction_id}: {title} ({instruction['status']})"))
+        self.query_one("#editor-title", TopBar).set_location(
+            f"Draft of instruction {self.instruction_id}: {title} ({instruction['status']})")
         self.text_area.load_text(self.saved_body)
 
     def action_save(self) -> None:

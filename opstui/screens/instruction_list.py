@@ -3,7 +3,7 @@
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
 from opstui.screens.publish_confirm import PublishConfirm
 from opstui.screens.reason_dialog import ReasonDialog
@@ -11,6 +11,7 @@ from opstui.screens.service_calls import ServiceCalls
 from opstui.services import kb, permissions
 from opstui.widgets.key_bar import KeyBar
 from opstui.widgets.literal import literal_cell
+from opstui.widgets.top_bar import TopBar
 
 
 class InstructionList(ServiceCalls, Screen):
@@ -35,7 +36,7 @@ class InstructionList(ServiceCalls, Screen):
 
     def compose(self) -> ComposeResult:
         title = "Knowledge base" if self.task_id is None else f"Knowledge base · for task #{self.task_id}"
-        yield Static(title, id="kb-list-title", markup=False)
+        yield TopBar(title, id="kb-list-title")
         yield DataTable(id="kb-list", cursor_type="row")
         yield KeyBar()
 

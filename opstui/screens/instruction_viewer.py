@@ -24,6 +24,7 @@ from opstui.widgets.key_bar import KeyBar
 from opstui.widgets.lazy_markdown import LazyMarkdown
 from opstui.widgets.literal import literal_line
 from opstui.widgets.rendered_chunk import RenderedChunk
+from opstui.widgets.top_bar import TopBar
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,6 @@ class InstructionViewer(ServiceCalls, Screen):
     InstructionViewer #viewer-toc.hidden { display: none; }
     InstructionViewer #viewer-search { dock: bottom; display: none; }
     InstructionViewer #viewer-search.visible { display: block; }
-    InstructionViewer #viewer-title { height: 1; background: $boost; padding: 0 1; }
     InstructionViewer #viewer-status { height: 1; color: $text-muted; padding: 0 1; }
     """
 
@@ -79,7 +79,7 @@ class InstructionViewer(ServiceCalls, Screen):
         self._links: list[DocumentLink] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="viewer-title")
+        yield TopBar("Instruction", id="viewer-title")
         with Horizontal():
             yield OptionList(id="viewer-toc")
             yield LazyMarkdown(id="viewer-body")
@@ -113,7 +113,7 @@ class InstructionViewer(ServiceCalls, Screen):
         body = self.body or ""
         revision = getattr(self, "revision", None)
         suffix = f"  (r{revision}, {getattr(self, 'status_label', '')})" if revision else ""
-        self.query_one("#viewer-title", Static).update(literal_line(f"{self.document_title}{suffix}"))
+        self.query_one("#viewer-title", TopBar).set_location(f"{self.document_title}{suffix}")
 
         scanned = scan_document(body)
         self.chunks = scanned.chunks

@@ -20,6 +20,7 @@ from opstui.timelog.durations import format_clock
 from opstui.widgets.key_bar import KeyBar
 from opstui.widgets.literal import literal_block, literal_line
 from opstui.widgets.literal_markdown import LiteralMarkdown
+from opstui.widgets.top_bar import TopBar
 
 def _local_time(stored: str) -> str:
     """Show a stored UTC time in the user's zone (config key timezone, else $TZ), as the time log does."""
@@ -67,6 +68,7 @@ class RunScreen(ServiceCalls, Screen):
         self.command_index = 0
 
     def compose(self) -> ComposeResult:
+        yield TopBar(f"Run #{self.run_id}")
         yield Static(id="run-header")
         with Horizontal():
             yield OptionList(id="run-steps")
