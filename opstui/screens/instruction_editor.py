@@ -17,7 +17,7 @@ from textual.widgets import TextArea
 
 from opstui.errors import ConflictError, OpstuiError
 from opstui.screens.note_conflict import ConflictTexts, NoteConflictScreen
-from opstui.screens.secret_warning import SecretWarningScreen
+from opstui.screens.secret_warning import ask_about_secrets
 from opstui.screens.service_calls import ServiceCalls
 from opstui.services import kb
 from opstui.services.secret_guard import SecretPolicy, SecretsFound
@@ -83,7 +83,7 @@ class InstructionEditor(ServiceCalls, Screen):
             saved = kb.save_draft(self.app.session, self.instruction_id, text, expected_version=expected_version,
                                   task_id=self.task_id, secrets=secrets)
         except SecretsFound as error:
-            self._ask_about_secrets(error, partial(self._save, text, expected_version, after=after))
+            ask_about_secrets(self.app, error, partial(self._save, text, expected_version, after=after))
             return
         except ConflictError as error:
             self._show_conflict(text, error.current, secrets)
@@ -100,15 +100,6 @@ class InstructionEditor(ServiceCalls, Screen):
         if self.saved_body != text:
             self.text_area.load_text(self.saved_body)  # Masked secrets: show the stored text.
         self.app.notify("draft saved")
-
-    def _ask_about_secrets(self, error: SecretsFound, retry: Callable[[SecretPolicy], None]) -> None:
-        def chosen(policy: SecretPolicy | None) -> None:
-            if policy is None:
-                self.app.notify("Not saved: your text is still in the editor.", severity="warning")
-                return
-            retry(policy)
-
-        self.app.push_screen(SecretWarningScreen(error.what, error.scan.findings), chosen)
 
     # -- someone else saved meanwhile ------------------------------------------------
 

@@ -30,15 +30,16 @@ from textual.widgets.text_area import Selection
 from opstui.app import EventsArrived
 from opstui.errors import ConflictError, NotFoundError, OpstuiError
 from opstui.external_editor import edit_text
-from opstui.sanitize import one_line, visible_text
+from opstui.sanitize import one_line
 from opstui.screens.note_conflict import ConflictTexts, NoteConflictScreen
-from opstui.screens.secret_warning import SecretWarningScreen
+from opstui.screens.secret_warning import ask_about_secrets
 from opstui.screens.service_calls import ServiceCalls
 from opstui.secret_scan import mask_secrets
 from opstui.services import note_drafts, notes
 from opstui.services.secret_guard import SecretPolicy, SecretsFound
 from opstui.textdiff import merge_three_way
 from opstui.widgets.key_bar import KeyBar
+from opstui.widgets.literal_markdown import LiteralMarkdown
 from opstui.widgets.literal_text_area import LiteralTextArea
 from opstui.widgets.top_bar import TopBar
 
@@ -105,7 +106,7 @@ class NoteEditorScreen(ServiceCalls, Screen):
         with Horizontal(id="note-panes"):
             yield LiteralTextArea(language="markdown", id="note-body", soft_wrap=True, show_line_numbers=False,
                                   tab_behavior="indent")
-            yield Markdown("", id="note-preview", open_links=False)
+            yield LiteralMarkdown("", id="note-preview", open_links=False)
         yield Input(placeholder="Find (enter: next match, escape: close)", id="find-input")
         yield Static("", id="note-status", markup=False)
         yield KeyBar()
@@ -242,8 +243,7 @@ class NoteEditorScreen(ServiceCalls, Screen):
         self._preview_timer = self.set_timer(0.3, self._render_preview)
 
     def _render_preview(self) -> None:
-        # visible_text: escape sequences in the note must not reach the terminal.
-        self.query_one("#note-preview", Markdown).update(visible_text(self.body_area.text))
+        self.query_one("#note-preview", LiteralMarkdown).update(self.body_area.text)
 
     def action_cycle_preview(self) -> None:
         self.preview_mode = PREVIEW_MODES[(PREVIEW_MODES.index(self.preview_mode) + 1) % len(PREVIEW_MODES)]
@@ -369,14 +369,7 @@ class NoteEditorScreen(ServiceCalls, Screen):
     def _ask_about_secrets(self, error: SecretsFound, retry: Callable[[SecretPolicy], None]) -> None:
         """Show the findings; retry the save with the chosen policy, or keep editing on cancel."""
         self.flush_draft()
-
-        def chosen(policy: SecretPolicy | None) -> None:
-            if policy is None:
-                self.app.notify("Not saved: your text is still in the editor.", severity="warning")
-                return
-            retry(policy)
-
-        self.app.push_screen(SecretWarningScreen(error.what, error.scan.findings), chosen)
+        ask_about_secrets(self.app, error, retry)
 
     def _show_masked(self, title: str, body: str) -> tuple[str, str]:
         """Put the masked text, as the service saved it, into the editor and return it."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from collections.abc import Callable
+
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
@@ -10,7 +12,7 @@ from textual.widgets import Button, Label, Static
 
 from opstui.sanitize import one_line
 from opstui.secret_scan import SecretFinding
-from opstui.services.secret_guard import SecretPolicy
+from opstui.services.secret_guard import SecretPolicy, SecretsFound
 
 
 class SecretWarningScreen(ModalScreen[SecretPolicy | None]):
@@ -68,3 +70,14 @@ class SecretWarningScreen(ModalScreen[SecretPolicy | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def ask_about_secrets(app: App, error: SecretsFound, retry: Callable[[SecretPolicy], None]) -> None:
+    """Show the findings, then retry the save with the chosen policy, or say nothing was saved."""
+    def chosen(policy: SecretPolicy | None) -> None:
+        if policy is None:
+            app.notify("Not saved: your text is still in the editor.", severity="warning")
+            return
+        retry(policy)
+
+    app.push_screen(SecretWarningScreen(error.what, error.scan.findings), chosen)

@@ -3,11 +3,12 @@
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
-from opstui.sanitize import one_line, visible_text
+from opstui.sanitize import one_line
 from opstui.services import tasks
 from opstui.services.validation import SOURCE_TITLES
+from opstui.widgets.literal_markdown import LiteralMarkdown
 
 TAB_TITLE = "Overview"
 TAB_ORDER = 10
@@ -29,7 +30,7 @@ class TaskOverview(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static(id="request-details", markup=False)
-        yield Markdown(id="task-description", open_links=False)
+        yield LiteralMarkdown(id="task-description", open_links=False)
 
     def on_mount(self) -> None:
         self.reload()
@@ -54,4 +55,4 @@ class TaskOverview(VerticalScroll):
             details.append(one_line(str(value)) + "\n")
         self.query_one("#request-details", Static).update(details)
         description = task["description"].strip() or "*No description yet. Press e to write one.*"
-        self.query_one(Markdown).update(visible_text(description))
+        self.query_one(LiteralMarkdown).update(description)
