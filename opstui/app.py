@@ -68,7 +68,7 @@ class OpstuiApp(App):
         """Make the board the app's first screen rather than a screen pushed over an empty one.
 
         A pushed board finishes mounting only after its first frame, so Textual laid out and
-        drew the whole screen again just after it; the empty screen below drew once more.
+        drew the whole screen again just after it. The empty screen below drew once more.
         """
         from opstui.screens.board import BoardScreen
 

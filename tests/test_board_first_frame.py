@@ -7,7 +7,7 @@ from opstui.widgets.top_bar import TopBar
 from tests.helpers import team_session
 
 
-async def test_board_is_the_first_screen_and_fits_its_columns_at_once(tmp_path):
+async def test_board_first_screen_fits_columns(tmp_path):
     session = team_session(tmp_path / "board.db")
     tasks.create_request(session, "Rotate keys")
     app = build_app(session, poll_interval=3600)

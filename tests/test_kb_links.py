@@ -35,7 +35,7 @@ def test_parse_file_link_reads_relative_markdown_paths():
     assert parse_file_link("other-runbook.md").anchor is None
 
 
-def test_parse_file_link_ignores_urls_anchors_and_other_files():
+def test_parse_file_link_ignores_other_hrefs():
     for href in ("https://example.org/a.md", "#step-2", "task:4", "mailto:x@example.org", "diagram.png", ""):
         assert parse_file_link(href) is None, href
 
@@ -56,7 +56,7 @@ def test_match_file_link_by_imported_file_name():
     assert match("rotate.md") == 12
 
 
-def test_match_file_link_by_exported_name_or_its_id():
+def test_match_file_link_by_exported_name():
     assert match("0007-restart-unbound.md") == 7
     assert match("0007-restart-unbound-safely.md") == 7
     assert match("0012-an-old-title.md") == 12

@@ -1,6 +1,6 @@
 """The per-hour sums kept by triggers stay exact, and reports built from them equal the entry-by-entry totals.
 
-time_report answers day, week and user reports from time_report_hours when every
+time_report computes day, week and user reports from time_report_hours when every
 local midnight of the range is on a whole UTC hour. These tests change entries
 in every way the services can (add, edit, delete, timers, imports, failed
 imports) and check the sums against a recount from time_entries and the reports

@@ -1,7 +1,7 @@
 """The fast search path returns what full ranking and highlight() return, under the ranking rule.
 
 The reference here is the plain query: bm25 and highlight() on every match, sorted by
-rank with ties newest first. The ranking rule says the first page is the best of the
+rank with ties newest first. By the ranking rule, the first page is the best of the
 newest RANKED_CANDIDATES matches, so the reference is cut to those before comparing.
 """
 

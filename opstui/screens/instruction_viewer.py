@@ -210,7 +210,7 @@ class InstructionViewer(ServiceCalls, Screen):
 
     @property
     def find_open(self) -> bool:
-        # Textual asks check_action for the footer before compose has run.
+        # Textual calls check_action for the key bar before compose has run.
         found = self.query("#viewer-search")
         return bool(found) and found.first().has_class("visible")
 

@@ -2,7 +2,7 @@
 
 Looking at a step starts nothing, so a colleague can watch a run live: the clock of a
 step starts with the previous step's tick, or with the first comment or copied command
-of whoever works it. Ticking writes the time to the activity task. The screen reloads
+of the person who works on it. Ticking writes the time to the activity task. The screen reloads
 on every run event, so a second operator sees progress live.
 """
 

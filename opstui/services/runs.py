@@ -125,7 +125,7 @@ def skip_step(session: Session, run_id: int, number: int, reason: str) -> dict[s
 
 
 def comment_step(session: Session, run_id: int, number: int, comment: str) -> None:
-    """Add a comment to a step; on a running run it also starts a step nobody started yet."""
+    """Add a comment to a step. On a running run, this also starts the step if it is still pending."""
     run = _existing(session, run_id)
     _require_step(session, run_id, number)
 

@@ -105,7 +105,7 @@ def _create(store: "Store") -> None:
             return
         for statement in statements:
             transaction.execute(statement)
-        # The migrations run in the same transaction, so no other process sees
+        # The migrations run in the same transaction, so no other process finds
         # a new file at an old version and backs it up or migrates it.
         for target in range(2, SCHEMA_VERSION + 1):
             MIGRATIONS[target](transaction.connection)

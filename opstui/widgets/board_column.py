@@ -96,8 +96,8 @@ class BoardColumn(ScrollView, can_focus=False):
         self.refresh()
 
     def _show_position(self) -> None:
-        # The position in the bottom border stands in for a scrollbar, which would be
-        # one more widget per column for the compositor to cut every line at.
+        # The position in the bottom border replaces a scroll bar, which would be one
+        # more widget per column for the compositor to cut every line at.
         self.border_subtitle = f"{self.cursor + 1}/{len(self.cards)}" if self.cards else ""
 
     def scroll_to_cursor(self) -> None:
