@@ -436,3 +436,24 @@ async def test_home_and_end_in_long_document(tmp_path):
         await pilot.pause()
         assert viewer.document_view.visible_text().lstrip().startswith("Long")
         assert viewer.mounted_chunks >= 1
+
+
+async def test_new_instruction_empty_title_named(tmp_path):
+    from textual.widgets import Label
+
+    from opstui.screens.reason_dialog import ReasonDialog
+
+    session = team_session(tmp_path / "title.db")
+    app = build_app(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(InstructionList())
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+
+        assert isinstance(app.screen, ReasonDialog)
+        assert str(app.screen.query_one("#reason-error", Label).render()) == "A title is required."
+
+    assert kb.list_instructions(session) == []

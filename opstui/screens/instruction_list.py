@@ -91,7 +91,7 @@ class InstructionList(ServiceCalls, Screen):
                 if instruction_id is not None:
                     self.reload()
 
-        self.app.push_screen(ReasonDialog("Title of the new instruction", "title"), create)
+        self.app.push_screen(ReasonDialog("Title of the new instruction", "title", missing="A title is required."), create)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer Draft from notes only on a list opened for a task, whose notes it gathers."""

@@ -113,7 +113,8 @@ class NotesTable(ServiceCalls, DataTable):
             if title:
                 self._add_note(title, SecretPolicy.REJECT)
 
-        self.app.push_screen(ReasonDialog("Title of the new note", placeholder="e.g. Disk layout on db1"), named)
+        self.app.push_screen(ReasonDialog("Title of the new note", placeholder="e.g. Disk layout on db1",
+                                          missing="A title is required."), named)
 
     def _add_note(self, title: str, secrets: SecretPolicy | None) -> None:
         """Create the note and open it. A title that looks like a secret opens the warning first."""
@@ -173,7 +174,8 @@ class NotesTable(ServiceCalls, DataTable):
             self.reload()
 
         self.app.push_screen(ReasonDialog(f"Which instruction now contains note #{note['id']}?",
-                                          placeholder="instruction id, e.g. 12"), given)
+                                          placeholder="instruction id, e.g. 12",
+                                          missing="The instruction's id is required."), given)
 
     def action_draft_from_notes(self) -> None:
         """Gather every active note of the task into a new draft instruction, as `opstui kb new --from-notes`."""

@@ -8,15 +8,21 @@ from textual.widgets import Button, Input, Label, Static
 
 
 class ReasonDialog(ModalScreen[str | None]):
-    """Return the reason typed, or None when cancelled. An empty reason is not accepted."""
+    """Return the text typed, or None when cancelled. Empty text is not accepted.
+
+    The dialog also asks for short texts that are not reasons (a title, a comment), so
+    the caller names what is missing in ``missing``.
+    """
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="reason.cancel")]
     DEFAULT_CSS = "ReasonDialog { align: center middle; }"
 
-    def __init__(self, question: str, placeholder: str = "Why?"):
+    def __init__(self, question: str, placeholder: str = "Why?", *,
+                 missing: str = "A reason is required: it is kept in the audit trail."):
         super().__init__()
         self.question = question
         self.placeholder = placeholder
+        self.missing = missing
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -39,7 +45,7 @@ class ReasonDialog(ModalScreen[str | None]):
     def _accept(self) -> None:
         reason = " ".join(self.query_one("#reason", Input).value.split())
         if not reason:
-            self.query_one("#reason-error", Label).update("A reason is required: it is kept in the audit trail.")
+            self.query_one("#reason-error", Label).update(self.missing)
             return
         self.dismiss(reason)
 

@@ -154,7 +154,8 @@ class RunScreen(ServiceCalls, Screen):
                 self._after_change(self.call_service(runs.fail_step, self.app.session, self.run_id,
                                                      self.shown_step, failure))
 
-        self.app.push_screen(ReasonDialog("What went wrong in this step?", "failure"), record)
+        self.app.push_screen(ReasonDialog("What went wrong in this step?", "failure",
+                                          missing="Describe the failure: it is kept with the step."), record)
 
     def action_skip(self) -> None:
         def record(reason: str | None) -> None:
@@ -170,7 +171,7 @@ class RunScreen(ServiceCalls, Screen):
                 self.call_service(runs.comment_step, self.app.session, self.run_id, self.shown_step, comment)
                 self.reload()
 
-        self.app.push_screen(ReasonDialog("Comment on this step", "comment"), record)
+        self.app.push_screen(ReasonDialog("Comment on this step", "comment", missing="The comment is empty."), record)
 
     def action_copy_command(self) -> None:
         """Copy the step's next code block with OSC 52, which works over SSH."""
