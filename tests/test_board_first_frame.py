@@ -43,3 +43,10 @@ async def test_top_bar_follows_its_width_location_and_status(tmp_path):
         assert "⏱ 0:05 #1" in line
         # The bar's text also reaches the screen, not only its render method.
         assert "filter:&#160;keys" in app.export_screenshot()
+
+        bar.set_location("Draft of instruction 12: " + "a very long title " * 8)
+        await pilot.pause()
+        line = str(bar.render())
+        assert line.rstrip().endswith("(alice, manager)")
+        assert "…" in line
+        assert len(line) == 118

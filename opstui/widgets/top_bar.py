@@ -55,6 +55,11 @@ class TopBar(Widget):
                 right.append("  ")
         right.append(one_line(app.user_label, 40), style="dim")
         width = self.content_size.width
+
+        # A long location (a document title) gives way, so the user and the timer stay shown.
+        room = width - right.cell_len - 1
+        if left.cell_len > room and room > len("opstui │ …"):
+            left.truncate(room, overflow="ellipsis")
         gap = max(1, width - left.cell_len - right.cell_len)
         line = left + Text(" " * gap) + right
         line.truncate(max(width, 1))
